@@ -1,0 +1,165 @@
+# labgrade: grader for the Istio Traffic Management lab.
+# make            build build/labgrade and build/labsim (warnings not fatal)
+# make demo       grade the simulated lab cluster, reports in build/demo/
+# make test       the whole suite, strict warnings, ASan + UBSan
+# make bench      figures (not pass/fail)
+# make install    PREFIX=/usr/local DESTDIR=
+# V=1 shows the commands.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/labgrade
+
+BUILD ?= build
+TBUILD ?= build-test
+CC ?= cc
+
+APT_PACKAGES = libcurl4-openssl-dev libcjson-dev libyaml-dev libssh2-1-dev \
+	libcmocka-dev libmicrohttpd-dev libgnutls28-dev pkg-config \
+	libxml2-utils openssl
+PKGS = libcurl yaml-0.1 libcjson libssh2
+SIM_PKGS = libmicrohttpd gnutls yaml-0.1 libcjson
+
+WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wold-style-definition \
+	-Wdeclaration-after-statement -Wwrite-strings -Wpointer-arith \
+	-Wundef -Wformat=2 -Wvla -Wno-sign-conversion -fno-common
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O2 -MMD -MP $(WARN)
+ifeq ($(DEVELOPER),1)
+BASE_CFLAGS += -Werror
+endif
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+LG_SRC = $(wildcard harness/*.c checks/*.c reports/*.c)
+LG_LIB_SRC = $(filter-out harness/main.c,$(LG_SRC))
+SIM_SRC = $(wildcard fixtures/labsim/*.c) harness/xalloc.c harness/buf.c \
+	harness/yaml.c
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+
+.PHONY: all deps test unit integration demo bench install clean lint \
+	check-deps FORCE
+
+all: deps
+	$(Q)$(MAKE) --no-print-directory binaries
+
+# ---------------------------------------------------------------------------
+# Dependencies: Debian packages only. Installed via apt-get when root, else
+# the exact command is printed.
+deps:
+	$(Q)missing=""; \
+	for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+			grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq $$missing >/dev/null || exit 1; \
+		else \
+			echo "missing Debian packages; run:"; \
+			echo "  sudo apt-get install -y$$missing"; exit 1; \
+		fi; \
+	fi
+
+# ---------------------------------------------------------------------------
+# Binaries, in $(BUILD). The test build uses another directory with strict
+# warnings, sanitizers and -DUNIT_TESTING.
+binaries: $(BUILD)/labgrade $(BUILD)/labsim
+
+LG_CFLAGS = $(BASE_CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+	$(EXTRA_CFLAGS)
+LG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+SIM_CFLAGS = $(BASE_CFLAGS) \
+	$(shell pkg-config --cflags $(SIM_PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
+SIM_LIBS = $(shell pkg-config --libs $(SIM_PKGS) 2>/dev/null) -lpthread -lm
+
+LG_OBJ = $(LG_SRC:%.c=$(BUILD)/%.o)
+LG_LIB_OBJ = $(LG_LIB_SRC:%.c=$(BUILD)/%.o)
+SIM_OBJ = $(SIM_SRC:%.c=$(BUILD)/sim/%.o)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(LG_CFLAGS) $(EXTRA_LDFLAGS) -c -o $@ $<
+
+$(BUILD)/sim/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $< (labsim)")
+	$(Q)$(CC) $(SIM_CFLAGS) -c -o $@ $<
+
+$(BUILD)/labgrade: $(LG_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(BASE_CFLAGS) $(EXTRA_CFLAGS) $(EXTRA_LDFLAGS) -o $@ \
+		$(LG_OBJ) $(LG_LIBS)
+
+$(BUILD)/labsim: $(SIM_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(BASE_CFLAGS) $(EXTRA_CFLAGS) $(EXTRA_LDFLAGS) -o $@ \
+		$(SIM_OBJ) $(SIM_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LG_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(LG_CFLAGS) $(EXTRA_LDFLAGS) -o $@ $< $(LG_LIB_OBJ) \
+		$(LG_LIBS) $(shell pkg-config --libs cmocka)
+
+unit-binaries: $(UNIT_BIN)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------------------
+# The suite: strict warnings, ASan + UBSan, unit then integration tests.
+TEST_MAKE = $(MAKE) --no-print-directory BUILD=$(TBUILD) DEVELOPER=1 \
+	EXTRA_CFLAGS="$(SAN_FLAGS) -DUNIT_TESTING -O1" \
+	EXTRA_LDFLAGS="$(SAN_FLAGS)"
+
+test: deps
+	$(Q)$(TEST_MAKE) binaries unit-binaries
+	$(Q)$(TEST_MAKE) unit integration
+
+export ASAN_OPTIONS = detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
+
+unit: unit-binaries
+	$(Q)fail=0; pass=0; for t in $(UNIT_BIN); do \
+		if $$t >$$t.log 2>&1; then \
+			pass=$$((pass+1)); echo "  PASS    $$(basename $$t)"; \
+		else fail=$$((fail+1)); echo "  FAIL    $$(basename $$t)"; \
+			cat $$t.log; fi; \
+	done; echo "unit: $$pass passed, $$fail failed"; [ $$fail = 0 ]
+
+integration: binaries
+	$(Q)LABGRADE=$(CURDIR)/$(BUILD)/labgrade LABSIM=$(CURDIR)/$(BUILD)/labsim \
+		bash tests/integration/run.sh
+
+# ---------------------------------------------------------------------------
+demo: all
+	$(Q)bash tests/demo.sh $(BUILD)
+
+bench: all
+	$(Q)bash tests/bench.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(DATADIR)
+	install -m 755 $(BUILD)/labgrade $(DESTDIR)$(BINDIR)/labgrade
+	install -m 644 docs/labgrade.1 $(DESTDIR)$(MANDIR)/man1/labgrade.1
+	install -m 644 rubric.yaml $(DESTDIR)$(DATADIR)/rubric.yaml
+
+lint:
+	$(Q)! grep -nE '\b(strcpy|strcat|sprintf|strtok|atoi|gets|system)\s*\(' \
+		harness/*.c checks/*.c reports/*.c || \
+		{ echo "banned function used"; exit 1; }
+
+clean:
+	rm -rf $(BUILD) $(TBUILD)

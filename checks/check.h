@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/* check.h: the interface every objective's check implements. */
+#ifndef LG_CHECK_H
+#define LG_CHECK_H
+
+#include "../harness/cluster.h"
+#include "../harness/result.h"
+#include "../harness/rubric.h"
+
+/*
+ * Adding a check (git's builtin.h checklist):
+ *  1. Write checks/<id_in_snake_case>.c with a header comment: the objective
+ *     text, the evidence gathered, why the pass/fail rule is right.
+ *  2. Export exactly one `const struct lg_check lg_check_<id>` with
+ *     designated initializers; everything else in the file is static.
+ *  3. List its assertions in .asserts, each with a stable key, and give the
+ *     same keys points in rubric.yaml (a test compares the two).
+ *  4. Add it to lg_checks[] in checks/registry.c, keeping the id order.
+ *  5. Add cases under tests/ (unit cases on recorded objects, and an
+ *     integration case against the simulated cluster).
+ * Checks never print, never write to the cluster and never start processes.
+ */
+
+enum lg_lang { LG_LANG_ES = 0, LG_LANG_EN };
+
+/* Preconditions the scheduler enforces before calling run. */
+enum lg_check_flags {
+	LG_CHECK_NEEDS_GATEWAY = 1 << 0, /* sends traffic through the gateway */
+	LG_CHECK_DISTURBS = 1 << 1,      /* changes mesh state: run last */
+	LG_CHECK_SLOW = 1 << 2,          /* takes seconds: show progress */
+	LG_CHECK_OPTIONAL = 1 << 3,      /* not graded by the default rubric */
+};
+
+/* One assertion a check can make: a stable key and its text. */
+struct lg_assert_def {
+	const char *key;
+	const char *what_es;
+	const char *what_en;
+};
+
+/* What the checks learn and share in one run (filled as they go). */
+struct lg_state {
+	char *gateway_url; /* base URL for traffic, "http://host:port" */
+	char *gateway_how; /* how it was found, for the evidence */
+};
+
+/* Everything a check may use. Borrowed from the caller of run. */
+struct lg_ctx {
+	struct lg_cluster *cluster;
+	const struct lg_rubric *rubric;
+	const struct lg_rubric_objective *objective;
+	enum lg_lang lang;
+	const char *gateway_url; /* --gateway-url, or NULL */
+	struct lg_state *state;
+	const struct lg_check *check;
+};
+
+struct lg_check {
+	const char *id; /* kebab-case, as in rubric.yaml */
+	int objective;  /* the lab's objective number */
+	const char *title_es;
+	const char *title_en;
+	const char *const *prereqs; /* ids that must pass first; NULL-ended */
+	unsigned flags;             /* enum lg_check_flags */
+	const struct lg_assert_def *asserts;
+	size_t nasserts;
+	enum lg_verdict (*run)(struct lg_ctx *ctx, struct lg_result *res);
+};
+
+/* The table, sorted by id. */
+extern const struct lg_check *const lg_checks[];
+extern const size_t lg_nchecks;
+
+/* The check with this id, or NULL (binary search). */
+const struct lg_check *lg_check_find(const char *id);
+
+/* The string for the context's language. */
+const char *lg_tr(const struct lg_ctx *ctx, const char *es, const char *en);
+
+/*
+ * Record assertion `key` of the running check: its text from the check's
+ * table, its points from the rubric (0 when the rubric omits it). hint may
+ * be NULL when ok. Returns ok.
+ */
+bool lg_check_assert(struct lg_ctx *ctx, struct lg_result *res,
+		     const char *key, bool ok, const char *expected,
+		     const char *observed, const char *hint);
+
+/* A rubric parameter for the running check (see lg_rubric_param_*). */
+const char *lg_param_str(const struct lg_ctx *ctx, const char *key,
+			 const char *def);
+double lg_param_num(const struct lg_ctx *ctx, const char *key, double def);
+
+#endif
