@@ -72,11 +72,11 @@ deps:
 
 # ---------------------------------------------------------------------------
 # Binaries, in $(BUILD). The test build uses another directory with strict
-# warnings, sanitizers and -DUNIT_TESTING.
+# warnings, sanitizers and -DLG_UNIT_TESTING.
 binaries: $(BUILD)/labgrade $(BUILD)/labsim
 
 LG_CFLAGS = $(BASE_CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-	$(EXTRA_CFLAGS)
+	-DLG_DATADIR='"$(DATADIR)"' $(EXTRA_CFLAGS)
 LG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 SIM_CFLAGS = $(BASE_CFLAGS) \
 	$(shell pkg-config --cflags $(SIM_PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
@@ -120,7 +120,7 @@ unit-binaries: $(UNIT_BIN)
 # ---------------------------------------------------------------------------
 # The suite: strict warnings, ASan + UBSan, unit then integration tests.
 TEST_MAKE = $(MAKE) --no-print-directory BUILD=$(TBUILD) DEVELOPER=1 \
-	EXTRA_CFLAGS="$(SAN_FLAGS) -DUNIT_TESTING -O1" \
+	EXTRA_CFLAGS="$(SAN_FLAGS) -DLG_UNIT_TESTING -O1" \
 	EXTRA_LDFLAGS="$(SAN_FLAGS)"
 
 test: deps

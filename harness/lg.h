@@ -9,8 +9,10 @@
 
 #define LG_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Functions that are static in production but visible to unit tests. */
-#ifdef UNIT_TESTING
+/* Functions that are static in production but visible to unit tests. Not
+ * cmocka's UNIT_TESTING: that one swaps malloc for cmocka's checked
+ * allocator, which cannot free memory the library under test allocated. */
+#ifdef LG_UNIT_TESTING
 #define LG_TESTABLE
 #else
 #define LG_TESTABLE static

@@ -48,6 +48,10 @@ struct lg_result {
 	double seconds;
 	enum lg_source source;
 	char *journal_time; /* RFC 3339, when source is LG_SOURCE_JOURNAL */
+	/* Added: the objective's total from the rubric, set by whoever runs
+	 * the check; 0 means "the sum of the recorded assertions", which
+	 * undercounts a check that stopped early on an error. */
+	double max_points;
 };
 
 void lg_result_init(struct lg_result *res, const char *id, const char *title,
@@ -73,6 +77,11 @@ void lg_result_evidencef(struct lg_result *res, const char *fmt, ...)
  * later calls only add the text as evidence. Each returns the verdict it set,
  * so a check can end with `return lg_result_errorf(res, ...)`. An error
  * always overrides a fail or pass; a fail overrides a pass.
+ * (Precisely: error > fail > skip > pass, a verdict is only replaced by a
+ * worse one, and the call returns the verdict in force. When a worse
+ * verdict replaces one that had a message, the new message becomes the
+ * message and the old one moves to the evidence; see
+ * docs/internals/results.md.)
  */
 enum lg_verdict lg_result_failf(struct lg_result *res, const char *fmt, ...)
 	LG_PRINTF(2, 3);
@@ -89,6 +98,10 @@ enum lg_verdict lg_result_skipf(struct lg_result *res, const char *fmt, ...)
  */
 enum lg_verdict lg_result_finish(struct lg_result *res);
 
+/*
+ * Earned points: the sum over the assertions (0 for a skip). Maximum: the
+ * max_points field when set, else the sum of the assertions' maxima.
+ */
 double lg_result_points(const struct lg_result *res);
 double lg_result_max_points(const struct lg_result *res);
 

@@ -63,17 +63,11 @@ char *lg_xstrndup(const char *s, size_t n)
 
 char *lg_xvasprintf(const char *fmt, va_list ap)
 {
-	va_list cp;
-	int n;
-	char *p;
+	char *p = NULL;
 
-	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
-	va_end(cp);
-	if (n < 0)
-		lg_die("bad format '%s'", fmt);
-	p = lg_xmalloc((size_t)n + 1);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	/* vasprintf fails only for lack of memory (or a bad format). */
+	if (vasprintf(&p, fmt, ap) < 0)
+		lg_die("out of memory formatting a message");
 	return p;
 }
 

@@ -220,7 +220,11 @@ static bool parse_stream(struct yparse *p, struct lg_ynode ***docs,
 			lg_ynode_free(root);
 			return false;
 		}
-		if (root)
+		/* An empty document (a trailing ---, only comments) holds
+		 * nothing, as kubectl sees it: drop it here once. */
+		if (root && root->type == LG_YNULL)
+			lg_ynode_free(root);
+		else if (root)
 			docs_push(docs, ndocs, root);
 	}
 }

@@ -29,8 +29,9 @@ struct lg_ynode {
  * Parse every document of a YAML text into *docs (an array of *ndocs trees,
  * owned by the caller: lg_ynode_free_docs). name is used in messages.
  * On a syntax error: LG_EPARSE and "NAME:LINE:COL: what" in err.
- * Anchors and aliases are refused (a rubric or kubeconfig has no use for
- * them, and they are the usual way to make a parser blow up).
+ * Empty documents are dropped. Anchors and aliases are refused (a rubric
+ * or kubeconfig has no use for them, and they are the usual way to make a
+ * parser blow up).
  * @test tests/unit/test_yaml.c
  */
 enum lg_err lg_yaml_parse(const char *text, size_t len, const char *name,

@@ -55,4 +55,38 @@ void lg_escape_xml(struct lg_buf *b, const char *s);
 void lg_escape_md(struct lg_buf *b, const char *s);
 void lg_escape_term(struct lg_buf *b, const char *s);
 
+/*
+ * Added by the reports module: pieces the writers share (reports/report.c,
+ * reports/escape.c).
+ */
+
+/* Like lg_escape_xml, for attribute values: tab, newline and CR become
+ * character references so that parsers keep them. */
+void lg_escape_xml_attr(struct lg_buf *b, const char *s);
+
+/* Copy s with every invalid UTF-8 byte replaced by U+FFFD, nothing else
+ * changed (JSON must be UTF-8; its own escaping is the JSON writer's). */
+void lg_escape_utf8(struct lg_buf *b, const char *s);
+
+/*
+ * Numbers with '.' as the decimal point whatever LC_NUMERIC says (JUnit
+ * consumers read "1,5" as one thousand five hundred): points as "7" or "7.5"
+ * (two decimals at most), seconds as "1.234". Both write into out (n bytes,
+ * 32 is plenty) and return it.
+ */
+const char *lg_report_fmt_points(char *out, size_t n, double v);
+const char *lg_report_fmt_seconds(char *out, size_t n, double s);
+
+/* The status word in the report's language: "pass"/"superado", ... */
+const char *lg_report_verdict_word(enum lg_verdict v, enum lg_lang lang);
+
+/* r's results ordered by objective number, then id: reports do not depend
+ * on the order in which checks finished. The array belongs to the caller
+ * (free() it); the results stay borrowed from r. */
+const struct lg_result **lg_report_sorted(const struct lg_report *r);
+
+/* Write b to out and flush; LG_EIO with err when the stream fails. */
+enum lg_err lg_report_flush(FILE *out, const struct lg_buf *b,
+			    struct lg_error *err);
+
 #endif

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* registry.c: the table of every check, sorted by id (see check.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+extern const struct lg_check lg_check_gateway;
+extern const struct lg_check lg_check_istio_install;
+extern const struct lg_check lg_check_sidecar_injection;
+
+/* Sorted by id (strcmp order): lg_check_find bisects it, and
+ * tests/unit/test_registry.c fails when the order is broken. */
+const struct lg_check *const lg_checks[] = {
+    &lg_check_gateway,
+    &lg_check_istio_install,
+    &lg_check_sidecar_injection,
+};
+
+const size_t lg_nchecks = LG_ARRAY_SIZE(lg_checks);
+
+static int cmp_id(const void *key, const void *elem)
+{
+	const struct lg_check *const *c = elem;
+
+	return strcmp(key, (*c)->id);
+}
+
+const struct lg_check *lg_check_find(const char *id)
+{
+	const struct lg_check *const *c;
+
+	if (!id)
+		return NULL;
+	c = bsearch(id, lg_checks, lg_nchecks, sizeof(lg_checks[0]), cmp_id);
+	return c ? *c : NULL;
+}

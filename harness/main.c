@@ -1,0 +1,501 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c: the labgrade command line: parse, load, grade, report, exit. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../reports/report.h"
+#include "expect.h"
+#include "i18n.h"
+#include "kubeconfig.h"
+#include "sched.h"
+
+#ifndef LG_VERSION
+#define LG_VERSION "0.1.0"
+#endif
+/* The Makefile may pass -DLG_DATADIR=\"$(DATADIR)\"; else the default
+ * PREFIX's. */
+#ifndef LG_DATADIR
+#define LG_DATADIR "/usr/local/share/labgrade"
+#endif
+
+/* Exit statuses, as DESIGN.md and labgrade.1 state them. */
+enum { EXIT_PASS = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INCOMPLETE = 3 };
+
+struct cli {
+	const char *kubeconfig, *context, *rubric, *gateway_url;
+	const char *junit, *markdown, *json;
+	enum lg_lang lang;
+	long timeout_s;
+	const char *cmd;
+	char **args;
+	size_t nargs;
+};
+
+/* What one grading run holds; released in one place. */
+struct run {
+	struct lg_rubric rubric;
+	struct lg_kubeconfig kc;
+	struct lg_cluster *cluster;
+	struct lg_sched sched;
+	struct lg_state state;
+	struct lg_term term;
+	struct lg_result *results;
+	char *fingerprint;
+	char started[32];
+	double seconds;
+};
+
+static int usage(FILE *out, enum lg_lang lang, int status);
+
+static const struct option long_opts[] = {
+    {"kubeconfig", required_argument, NULL, 'k'},
+    {"context", required_argument, NULL, 'c'},
+    {"rubric", required_argument, NULL, 'r'},
+    {"gateway-url", required_argument, NULL, 'g'},
+    {"junit", required_argument, NULL, 'J'},
+    {"markdown", required_argument, NULL, 'M'},
+    {"json", required_argument, NULL, 'S'},
+    {"lang", required_argument, NULL, 'l'},
+    {"timeout", required_argument, NULL, 't'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int usage(FILE *out, enum lg_lang lang, int status)
+{
+	fputs(
+	    LG_TRL(
+		lang,
+		"uso: labgrade [opciones] all | check ID... | list | "
+		"help | version\n"
+		"\n"
+		"  all               evalúa cada objetivo del laboratorio\n"
+		"  check ID...       evalúa esos objetivos (y sus requisitos)\n"
+		"  list              lista los objetivos\n"
+		"\n",
+		"usage: labgrade [options] all | check ID... | list | "
+		"help | version\n"
+		"\n"
+		"  all               grade every objective of the lab\n"
+		"  check ID...       grade these objectives (and their "
+		"prerequisites)\n"
+		"  list              list the objectives\n"
+		"\n"),
+	    out);
+	fputs("  --kubeconfig FILE   --context NAME   --rubric FILE\n"
+	      "  --gateway-url URL   --timeout SECONDS   --lang es|en\n"
+	      "  --junit FILE   --markdown FILE   --json FILE   (- = stdout)\n"
+	      "  -h, --help\n",
+	      out);
+	fputs(LG_TRL(lang,
+		     "\nSalida: 0 todo aprobado, 1 algún objetivo falló, "
+		     "2 invocación o fichero incorrecto, 3 evaluación "
+		     "incompleta (error).\n",
+		     "\nExit: 0 all passed, 1 some objective failed, 2 bad "
+		     "invocation or input file, 3 grade incomplete (error).\n"),
+	      out);
+	return status;
+}
+
+static bool parse_timeout(const char *s, long *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v <= 0 || v > 3600)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* One option into cli; false (with a message) when its value is wrong. */
+static bool set_opt(struct cli *o, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'k':
+		o->kubeconfig = arg;
+		return true;
+	case 'c':
+		o->context = arg;
+		return true;
+	case 'r':
+		o->rubric = arg;
+		return true;
+	case 'g':
+		o->gateway_url = arg;
+		return true;
+	case 'J':
+		o->junit = arg;
+		return true;
+	case 'M':
+		o->markdown = arg;
+		return true;
+	case 'S':
+		o->json = arg;
+		return true;
+	case 'l':
+		if (lg_i18n_parse(arg, &o->lang))
+			return true;
+		fprintf(stderr,
+			"labgrade: --lang must be 'es' or 'en', not "
+			"'%s'\n",
+			arg);
+		return false;
+	case 't':
+		if (parse_timeout(arg, &o->timeout_s))
+			return true;
+		fprintf(stderr,
+			"labgrade: --timeout needs seconds (1-3600), "
+			"not '%s'\n",
+			arg);
+		return false;
+	default:
+		return false;
+	}
+}
+
+static int count_stdout(const struct cli *o)
+{
+	return (o->junit && !strcmp(o->junit, "-")) +
+	       (o->markdown && !strcmp(o->markdown, "-")) +
+	       (o->json && !strcmp(o->json, "-"));
+}
+
+/* -1 to go on, else the exit status. */
+static int parse_args(struct cli *o, int argc, char **argv)
+{
+	int ch;
+
+	o->lang = lg_i18n_from_env();
+	while ((ch = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		if (ch == 'h')
+			return usage(stdout, o->lang, EXIT_PASS);
+		if (ch == '?' || !set_opt(o, ch, optarg))
+			return usage(stderr, o->lang, EXIT_USAGE);
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "labgrade: no command given\n");
+		return usage(stderr, o->lang, EXIT_USAGE);
+	}
+	o->cmd = argv[optind];
+	o->args = argv + optind + 1;
+	o->nargs = (size_t)(argc - optind - 1);
+	if (count_stdout(o) > 1) {
+		fprintf(stderr, "labgrade: only one report can go to stdout "
+				"('-')\n");
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+static void flags_text(const struct lg_check *c, struct lg_buf *b)
+{
+	size_t i;
+
+	for (i = 0; c->prereqs && c->prereqs[i]; i++)
+		lg_buf_addf(b, "%sneeds:%s", b->len ? " " : "", c->prereqs[i]);
+	if (c->flags & LG_CHECK_NEEDS_GATEWAY)
+		lg_buf_addf(b, "%sgateway", b->len ? " " : "");
+	if (c->flags & LG_CHECK_SLOW)
+		lg_buf_addf(b, "%sslow", b->len ? " " : "");
+	if (c->flags & LG_CHECK_DISTURBS)
+		lg_buf_addf(b, "%sdisturbs-mesh", b->len ? " " : "");
+	if (c->flags & LG_CHECK_OPTIONAL)
+		lg_buf_addf(b, "%soptional", b->len ? " " : "");
+}
+
+/* Pad to a width in characters, not bytes (titles are UTF-8). */
+static void put_padded(const char *s, int width)
+{
+	int n = 0;
+	const char *p;
+
+	for (p = s; *p; p++)
+		n += ((unsigned char)*p & 0xC0) != 0x80;
+	fputs(s, stdout);
+	for (; n < width; n++)
+		putchar(' ');
+}
+
+static int cmd_list(const struct cli *o)
+{
+	size_t i;
+
+	printf("%-20s %-4s %-40s %s\n", "ID", LG_TRL(o->lang, "OBJ", "OBJ"),
+	       LG_TRL(o->lang, "TÍTULO", "TITLE"),
+	       LG_TRL(o->lang, "MARCAS", "FLAGS"));
+	for (i = 0; i < lg_nchecks; i++) {
+		const struct lg_check *c = lg_checks[i];
+		struct lg_buf f = LG_BUF_INIT;
+
+		flags_text(c, &f);
+		printf("%-20s %-4d ", c->id, c->objective);
+		put_padded(LG_TRL(o->lang, c->title_es, c->title_en), 40);
+		printf(" %s\n", f.len ? f.buf : "-");
+		lg_buf_release(&f);
+	}
+	return EXIT_PASS;
+}
+
+static const char *rubric_path(const struct cli *o)
+{
+	if (o->rubric)
+		return o->rubric;
+	if (access("rubric.yaml", R_OK) == 0)
+		return "rubric.yaml";
+	return LG_DATADIR "/rubric.yaml";
+}
+
+/* Every check needs its objective in the rubric, or points are lost. */
+static bool rubric_covers(const struct lg_rubric *r)
+{
+	size_t i;
+	bool ok = true;
+
+	for (i = 0; i < lg_nchecks; i++) {
+		if (lg_rubric_find(r, lg_checks[i]->id))
+			continue;
+		fprintf(stderr,
+			"labgrade: %s: no objective '%s' for check '%s' "
+			"(the rubric does not match this labgrade)\n",
+			r->path ? r->path : "rubric", lg_checks[i]->id,
+			lg_checks[i]->id);
+		ok = false;
+	}
+	return ok;
+}
+
+/* Load rubric and kubeconfig and plan; -1 to go on, else exit status. */
+static int setup(struct run *r, const struct cli *o)
+{
+	struct lg_error err = {0};
+	struct lg_kube_opts ko = {o->kubeconfig, o->context, NULL};
+	struct lg_cluster_opts co = {0};
+	bool all = strcmp(o->cmd, "all") == 0;
+
+	if (lg_rubric_load(&r->rubric, rubric_path(o), &err) != LG_OK ||
+	    !rubric_covers(&r->rubric))
+		goto bad;
+	if (lg_sched_plan(&r->sched, all ? NULL : (const char *const *)o->args,
+			  all ? 0 : o->nargs, &err) != LG_OK)
+		goto bad;
+	if (lg_kubeconfig_load(&r->kc, &ko, &err) != LG_OK)
+		goto bad;
+	/* --timeout wins; else the rubric's request-timeout-ms; else the
+	 * client's default */
+	co.timeout_ms =
+	    o->timeout_s ? o->timeout_s * 1000
+			 : (long)lg_rubric_param_num(&r->rubric, NULL,
+						     "request-timeout-ms", 0);
+	if (lg_cluster_open(&r->cluster, &r->kc, &co, &err) != LG_OK)
+		goto bad;
+	return -1;
+bad:
+	if (err.code != LG_OK)
+		fprintf(stderr, "labgrade: %s\n", err.msg);
+	return EXIT_USAGE;
+}
+
+static void on_started(void *data, const struct lg_check *c)
+{
+	lg_term_started(data, c);
+}
+
+static void on_finished(void *data, const struct lg_sched_item *it)
+{
+	lg_term_result(data, &it->result);
+}
+
+static double wall_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * API server, kube-system UID and istiod's image tag: enough to tell one
+ * student's cluster from another in a report. Best effort: a failure only
+ * leaves a part out.
+ */
+static char *fingerprint(struct run *r)
+{
+	struct lg_error err = {0};
+	cJSON *ks = NULL, *istiod = NULL;
+	const char *ns = lg_rubric_param_str(&r->rubric, NULL,
+					     "istio-namespace", "istio-system");
+	char *path =
+	    lg_xasprintf("/apis/apps/v1/namespaces/%s/deployments/istiod", ns);
+	char *tag, *fp;
+	const cJSON *tmpl;
+
+	lg_cluster_get(r->cluster, "/api/v1/namespaces/kube-system", &ks, &err);
+	lg_error_clear(&err);
+	lg_cluster_get(r->cluster, path, &istiod, &err);
+	tmpl = lg_expect_at(istiod, "spec", "template", NULL);
+	tag = lg_expect_image_tag(lg_expect_container_image(tmpl, "discovery"));
+	fp = lg_xasprintf("server=%s kube-system-uid=%s istio=%s",
+			  lg_cluster_server(r->cluster),
+			  lg_expect_str(ks, "metadata", "uid", NULL)
+			      ? lg_expect_str(ks, "metadata", "uid", NULL)
+			      : "unknown",
+			  tag ? tag : "unknown");
+	free(tag);
+	free(path);
+	cJSON_Delete(ks);
+	cJSON_Delete(istiod);
+	return fp;
+}
+
+static void fill_report(struct run *r, const struct cli *o,
+			struct lg_report *rep)
+{
+	size_t i;
+
+	r->results = lg_xcalloc(r->sched.n + 1, sizeof(*r->results));
+	/* shallow copies: the plan still owns every string */
+	for (i = 0; i < r->sched.n; i++)
+		r->results[i] = r->sched.items[i].result;
+	memset(rep, 0, sizeof(*rep));
+	rep->cluster_name = r->kc.context_name ? r->kc.context_name : "cluster";
+	rep->server = lg_cluster_server(r->cluster);
+	rep->fingerprint = r->fingerprint;
+	rep->started = r->started;
+	rep->seconds = r->seconds;
+	rep->lang = o->lang;
+	rep->results = r->results;
+	rep->nresults = r->sched.n;
+}
+
+enum report_kind { REPORT_JUNIT, REPORT_MARKDOWN, REPORT_JSON };
+
+static enum lg_err write_one(const char *path, enum report_kind kind,
+			     const struct lg_report *rep, struct lg_error *err)
+{
+	bool std = strcmp(path, "-") == 0;
+	FILE *f = std ? stdout : fopen(path, "w");
+	enum lg_err rc;
+
+	if (!f)
+		return lg_errorf(err, LG_EIO, "cannot write '%s': %s", path,
+				 strerror(errno));
+	if (kind == REPORT_JUNIT)
+		rc = lg_report_junit(f, &rep, 1, err);
+	else if (kind == REPORT_MARKDOWN)
+		rc = lg_report_markdown(f, rep, err);
+	else
+		rc = lg_report_json(f, rep, err);
+	if (std)
+		fflush(f);
+	else if (fclose(f) != 0 && rc == LG_OK)
+		rc = lg_errorf(err, LG_EIO, "cannot write '%s': %s", path,
+			       strerror(errno));
+	return rc;
+}
+
+static bool write_reports(const struct cli *o, const struct lg_report *rep)
+{
+	struct lg_error err = {0};
+
+	if ((o->junit && write_one(o->junit, REPORT_JUNIT, rep, &err)) ||
+	    (o->markdown &&
+	     write_one(o->markdown, REPORT_MARKDOWN, rep, &err)) ||
+	    (o->json && write_one(o->json, REPORT_JSON, rep, &err))) {
+		fprintf(stderr, "labgrade: %s\n", err.msg);
+		return false;
+	}
+	return true;
+}
+
+static void stamp_now(char *out, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void run_release(struct run *r)
+{
+	lg_sched_release(&r->sched);
+	if (r->cluster)
+		lg_cluster_free(r->cluster);
+	lg_kubeconfig_release(&r->kc);
+	lg_rubric_release(&r->rubric);
+	free(r->state.gateway_url);
+	free(r->state.gateway_how);
+	free(r->results);
+	free(r->fingerprint);
+}
+
+static int cmd_grade(const struct cli *o)
+{
+	struct run r = {0};
+	struct lg_ctx ctx = {0};
+	struct lg_sched_hooks hooks = {on_started, on_finished, &r.term};
+	struct lg_report rep;
+	double t0 = wall_seconds();
+	int status = setup(&r, o);
+
+	if (status >= 0)
+		goto out;
+	lg_term_init(&r.term, count_stdout(o) ? stderr : stdout, o->lang);
+	stamp_now(r.started, sizeof(r.started));
+	ctx.cluster = r.cluster;
+	ctx.rubric = &r.rubric;
+	ctx.lang = o->lang;
+	ctx.gateway_url = o->gateway_url;
+	ctx.state = &r.state;
+	lg_sched_run(&r.sched, &ctx, &hooks);
+	r.fingerprint = fingerprint(&r);
+	r.seconds = wall_seconds() - t0;
+	fill_report(&r, o, &rep);
+	lg_term_total(&r.term, &rep);
+	status =
+	    write_reports(o, &rep) ? lg_sched_exit_code(&r.sched) : EXIT_USAGE;
+out:
+	run_release(&r);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli o = {0};
+	int status = parse_args(&o, argc, argv);
+
+	if (status >= 0)
+		return status;
+	if (strcmp(o.cmd, "all") == 0 || strcmp(o.cmd, "check") == 0) {
+		if (strcmp(o.cmd, "check") == 0 && o.nargs == 0) {
+			fprintf(stderr, "labgrade: 'check' needs at least one "
+					"check id (see 'labgrade list')\n");
+			return EXIT_USAGE;
+		}
+		if (strcmp(o.cmd, "all") == 0 && o.nargs > 0) {
+			fprintf(stderr, "labgrade: 'all' takes no arguments\n");
+			return EXIT_USAGE;
+		}
+		return cmd_grade(&o);
+	}
+	if (o.nargs > 0) {
+		fprintf(stderr, "labgrade: '%s' takes no arguments\n", o.cmd);
+		return EXIT_USAGE;
+	}
+	if (strcmp(o.cmd, "list") == 0)
+		return cmd_list(&o);
+	if (strcmp(o.cmd, "help") == 0)
+		return usage(stdout, o.lang, EXIT_PASS);
+	if (strcmp(o.cmd, "version") == 0) {
+		printf("labgrade %s\n", LG_VERSION);
+		return EXIT_PASS;
+	}
+	fprintf(stderr, "labgrade: unknown command '%s'\n", o.cmd);
+	return usage(stderr, o.lang, EXIT_USAGE);
+}

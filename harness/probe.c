@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/* probe.c: one plain HTTP(S) request to the mesh's gateway over libcurl. */
+#include <ctype.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "probe.h"
+
+#define PROBE_MAX_BODY ((size_t)4 << 20)
+#define PROBE_TIMEOUT_MS 15000
+
+struct probe_sink {
+	struct lg_probe_resp *r;
+	bool toobig;
+};
+
+static pthread_once_t probe_init_ctl = PTHREAD_ONCE_INIT;
+
+static void probe_init_once(void)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		lg_die("cannot initialise libcurl");
+}
+
+void lg_probe_resp_release(struct lg_probe_resp *r)
+{
+	lg_buf_release(&r->body);
+	free(r->set_cookie);
+	free(r->location);
+	r->set_cookie = NULL;
+	r->location = NULL;
+	r->status = 0;
+	r->seconds = 0;
+}
+
+static size_t body_write(char *p, size_t size, size_t n, void *u)
+{
+	struct probe_sink *s = u;
+
+	if (lg_buf_add(&s->r->body, p, size * n) != LG_OK) {
+		s->toobig = true;
+		return 0;
+	}
+	return size * n;
+}
+
+/* The value of "Name: value\r\n" if the line is that header, else NULL. */
+static char *header_value(const char *line, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+	const char *v, *end = line + n;
+
+	if (n <= k || strncasecmp(line, name, k) || line[k] != ':')
+		return NULL;
+	for (v = line + k + 1; v < end && (*v == ' ' || *v == '\t'); v++)
+		;
+	while (end > v && isspace((unsigned char)end[-1]))
+		end--;
+	return lg_xstrndup(v, (size_t)(end - v));
+}
+
+/* Keep the first Set-Cookie's "name=value" and the Location. */
+static size_t header_write(char *p, size_t size, size_t n, void *u)
+{
+	struct probe_sink *s = u;
+	char *v, *semi;
+
+	if (!s->r->set_cookie &&
+	    (v = header_value(p, size * n, "Set-Cookie"))) {
+		semi = strchr(v, ';');
+		if (semi)
+			*semi = '\0';
+		s->r->set_cookie = v;
+	}
+	if (!s->r->location && (v = header_value(p, size * n, "Location")))
+		s->r->location = v;
+	return size * n;
+}
+
+static struct curl_slist *probe_headers(const struct lg_probe_req *req)
+{
+	struct curl_slist *hd = NULL;
+	char *h;
+
+	hd = curl_slist_append(hd, "Expect:");
+	if (req->host) {
+		h = lg_xasprintf("Host: %s", req->host);
+		hd = curl_slist_append(hd, h);
+		free(h);
+	}
+	return hd;
+}
+
+static void probe_setup(CURL *h, const struct lg_probe_req *req,
+			struct probe_sink *sink, char *ebuf)
+{
+	long timeout = req->timeout_ms > 0 ? req->timeout_ms : PROBE_TIMEOUT_MS;
+
+	curl_easy_setopt(h, CURLOPT_URL, req->url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_write);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, sink);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+	if (req->cookie)
+		curl_easy_setopt(h, CURLOPT_COOKIE, req->cookie);
+	if (req->referer)
+		curl_easy_setopt(h, CURLOPT_REFERER, req->referer);
+	if (req->body || (req->method && !strcmp(req->method, "POST"))) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS,
+				 req->body ? req->body : "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE,
+				 (long)strlen(req->body ? req->body : ""));
+	}
+	if (req->method && strcmp(req->method, "GET") &&
+	    strcmp(req->method, "POST"))
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+}
+
+static enum lg_err probe_error(const struct lg_probe_req *req, CURLcode cc,
+			       const char *ebuf, bool toobig,
+			       struct lg_error *err)
+{
+	const char *m = req->method ? req->method : "GET";
+
+	if (cc == CURLE_OPERATION_TIMEDOUT)
+		return lg_errorf(err, LG_ETIMEOUT,
+				 "%s %s: no answer within %ld ms", m, req->url,
+				 req->timeout_ms > 0 ? req->timeout_ms
+						     : PROBE_TIMEOUT_MS);
+	if (toobig)
+		return lg_errorf(err, LG_ETOOBIG,
+				 "%s %s: the answer is larger than %zu bytes",
+				 m, req->url, PROBE_MAX_BODY);
+	if (cc == CURLE_COULDNT_CONNECT)
+		return lg_errorf(err, LG_EHTTP,
+				 "%s %s: cannot connect to the gateway (%s)", m,
+				 req->url, ebuf);
+	if (cc == CURLE_RECV_ERROR || cc == CURLE_GOT_NOTHING ||
+	    cc == CURLE_SEND_ERROR)
+		return lg_errorf(err, LG_EHTTP,
+				 "%s %s: the gateway closed or reset the "
+				 "connection before answering",
+				 m, req->url);
+	return lg_errorf(err, LG_EHTTP, "%s %s: %s", m, req->url,
+			 *ebuf ? ebuf : curl_easy_strerror(cc));
+}
+
+/* A gateway URL with user:password@ would make libcurl send basic auth. */
+static bool has_userinfo(const char *url)
+{
+	const char *p = strstr(url, "://");
+	size_t auth_len;
+
+	if (!p)
+		return false;
+	p += 3;
+	auth_len = strcspn(p, "/?#");
+	return memchr(p, '@', auth_len) != NULL;
+}
+
+enum lg_err lg_probe(const struct lg_probe_req *req, struct lg_probe_resp *resp,
+		     struct lg_error *err)
+{
+	struct probe_sink sink = {resp, false};
+	char ebuf[CURL_ERROR_SIZE] = "";
+	struct curl_slist *hd;
+	enum lg_err rc = LG_OK;
+	CURL *h;
+	CURLcode cc;
+
+	memset(resp, 0, sizeof(*resp));
+	lg_buf_init(&resp->body, PROBE_MAX_BODY);
+	if (has_userinfo(req->url))
+		return lg_errorf(
+		    err, LG_EUSAGE,
+		    "the gateway URL must not hold a user name or password");
+	pthread_once(&probe_init_ctl, probe_init_once);
+	h = curl_easy_init();
+	if (!h)
+		lg_die("out of memory (curl_easy_init)");
+	hd = probe_headers(req);
+	probe_setup(h, req, &sink, ebuf);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+	cc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &resp->seconds);
+	if (cc != CURLE_OK) {
+		rc = probe_error(req, cc, ebuf, sink.toobig, err);
+		resp->status = 0;
+	}
+	curl_easy_cleanup(h);
+	curl_slist_free_all(hd);
+	return rc;
+}

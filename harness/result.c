@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/* result.c: the verdict of one objective, its assertions and its evidence. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "result.h"
+
+static char *dup_or_null(const char *s)
+{
+	return s ? lg_xstrdup(s) : NULL;
+}
+
+const char *lg_verdict_name(enum lg_verdict v)
+{
+	switch (v) {
+	case LG_PASS:
+		return "pass";
+	case LG_FAIL:
+		return "fail";
+	case LG_ERROR:
+		return "error";
+	case LG_SKIP:
+		return "skip";
+	}
+	return "unknown";
+}
+
+void lg_result_init(struct lg_result *res, const char *id, const char *title,
+		    int objective)
+{
+	memset(res, 0, sizeof(*res));
+	res->id = dup_or_null(id);
+	res->title = dup_or_null(title);
+	res->objective = objective;
+	res->verdict = LG_PASS;
+}
+
+static void assertion_release(struct lg_assertion *a)
+{
+	free(a->key);
+	free(a->what);
+	free(a->expected);
+	free(a->observed);
+	free(a->hint);
+}
+
+void lg_result_release(struct lg_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->nasserts; i++)
+		assertion_release(&res->asserts[i]);
+	free(res->asserts);
+	for (i = 0; i < res->nevidence; i++)
+		free(res->evidence[i]);
+	free(res->evidence);
+	free(res->id);
+	free(res->title);
+	free(res->message);
+	free(res->journal_time);
+	memset(res, 0, sizeof(*res));
+}
+
+bool lg_result_assert(struct lg_result *res, const char *key, const char *what,
+		      bool ok, double max_points, const char *expected,
+		      const char *observed, const char *hint)
+{
+	struct lg_assertion *a;
+
+	res->asserts = lg_xrealloc(res->asserts,
+				   (res->nasserts + 1) * sizeof(*res->asserts));
+	a = &res->asserts[res->nasserts++];
+	a->key = dup_or_null(key);
+	a->what = dup_or_null(what);
+	a->expected = dup_or_null(expected);
+	a->observed = dup_or_null(observed);
+	a->hint = ok ? NULL : dup_or_null(hint);
+	a->ok = ok;
+	a->max_points = max_points > 0 ? max_points : 0;
+	a->points = ok ? a->max_points : 0;
+	return ok;
+}
+
+/* The evidence array takes the string. */
+static void evidence_take(struct lg_result *res, char *line)
+{
+	res->evidence = lg_xrealloc(res->evidence, (res->nevidence + 1) *
+						       sizeof(*res->evidence));
+	res->evidence[res->nevidence++] = line;
+}
+
+void lg_result_evidencef(struct lg_result *res, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	evidence_take(res, lg_xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+/* How bad a verdict is: a worse one replaces a milder one, never back. */
+static int severity(enum lg_verdict v)
+{
+	switch (v) {
+	case LG_PASS:
+		return 0;
+	case LG_SKIP:
+		return 1;
+	case LG_FAIL:
+		return 2;
+	case LG_ERROR:
+		return 3;
+	}
+	return 0;
+}
+
+/*
+ * The first message wins (curl's failf), with one exception: a worse verdict
+ * brings its own message, because "error: <why a fail>" would tell the
+ * reader the wrong thing. Every message that loses is kept as evidence.
+ */
+static enum lg_verdict set_verdict(struct lg_result *res, enum lg_verdict v,
+				   const char *fmt, va_list ap)
+{
+	char *msg = lg_xvasprintf(fmt, ap);
+	bool worse = severity(v) > severity(res->verdict);
+
+	if (!res->message) {
+		res->message = msg;
+	} else if (worse && res->verdict != LG_PASS) {
+		evidence_take(res, res->message);
+		res->message = msg;
+	} else {
+		evidence_take(res, msg);
+	}
+	if (worse)
+		res->verdict = v;
+	return res->verdict;
+}
+
+enum lg_verdict lg_result_failf(struct lg_result *res, const char *fmt, ...)
+{
+	va_list ap;
+	enum lg_verdict v;
+
+	va_start(ap, fmt);
+	v = set_verdict(res, LG_FAIL, fmt, ap);
+	va_end(ap);
+	return v;
+}
+
+enum lg_verdict lg_result_errorf(struct lg_result *res, const char *fmt, ...)
+{
+	va_list ap;
+	enum lg_verdict v;
+
+	va_start(ap, fmt);
+	v = set_verdict(res, LG_ERROR, fmt, ap);
+	va_end(ap);
+	return v;
+}
+
+enum lg_verdict lg_result_skipf(struct lg_result *res, const char *fmt, ...)
+{
+	va_list ap;
+	enum lg_verdict v;
+
+	va_start(ap, fmt);
+	v = set_verdict(res, LG_SKIP, fmt, ap);
+	va_end(ap);
+	return v;
+}
+
+enum lg_verdict lg_result_finish(struct lg_result *res)
+{
+	const struct lg_assertion *first = NULL;
+	size_t i;
+
+	if (res->verdict == LG_ERROR || res->verdict == LG_SKIP)
+		return res->verdict;
+	for (i = 0; i < res->nasserts && !first; i++)
+		if (!res->asserts[i].ok)
+			first = &res->asserts[i];
+	if (first)
+		res->verdict = LG_FAIL;
+	if (res->verdict == LG_FAIL && !res->message)
+		res->message = lg_xstrdup(first && first->what	? first->what
+					  : first && first->key ? first->key
+								: "failed");
+	return res->verdict;
+}
+
+double lg_result_points(const struct lg_result *res)
+{
+	double sum = 0;
+	size_t i;
+
+	/* A skipped objective was not graded: nothing it holds counts. */
+	if (res->verdict == LG_SKIP)
+		return 0;
+	for (i = 0; i < res->nasserts; i++)
+		sum += res->asserts[i].points;
+	return sum;
+}
+
+double lg_result_max_points(const struct lg_result *res)
+{
+	double sum = 0;
+	size_t i;
+
+	if (res->max_points > 0)
+		return res->max_points;
+	for (i = 0; i < res->nasserts; i++)
+		sum += res->asserts[i].max_points;
+	return sum;
+}

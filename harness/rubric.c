@@ -1,0 +1,570 @@
+/* SPDX-License-Identifier: MIT */
+/* rubric.c: loads and validates rubric.yaml, the grading policy. */
+#include <ctype.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rubric.h"
+#include "yaml.h"
+
+/* What one load needs to report a mistake at a node's position. */
+struct rload {
+	const char *name;
+	struct lg_error *err;
+};
+
+static enum lg_err at(const struct rload *l, const struct lg_ynode *n,
+		      const char *fmt, ...) LG_PRINTF(3, 4);
+static enum lg_err load_objective(const struct rload *l,
+				  const struct lg_ynode *seq, size_t i,
+				  struct lg_rubric_objective *o);
+
+/* Report "NAME:LINE:COL: what" for node n; always LG_ECONFIG. */
+static enum lg_err at(const struct rload *l, const struct lg_ynode *n,
+		      const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = lg_xvasprintf(fmt, ap);
+	va_end(ap);
+	lg_errorf(l->err, LG_ECONFIG, "%s:%u:%u: %s", l->name, n->line, n->col,
+		  msg);
+	free(msg);
+	return LG_ECONFIG;
+}
+
+/*
+ * A number as rubric.yaml writes it, read the same way whatever LC_NUMERIC
+ * says (a Spanish locale would otherwise stop "0.5" at the dot).
+ */
+static bool parse_num(const char *s, double *out)
+{
+	locale_t c;
+	char *end;
+	double v;
+
+	if (!s || !*s || isspace((unsigned char)*s) || strpbrk(s, "xXnNiI"))
+		return false;
+	c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+	if (!c)
+		lg_die("cannot create the C locale");
+	v = strtod_l(s, &end, c);
+	freelocale(c);
+	if (*end || !isfinite(v))
+		return false;
+	*out = v;
+	return true;
+}
+
+/* A node for a message: its text in quotes, or what it is ("a list"). */
+static const char *describe(const struct lg_ynode *v, char *out, size_t n)
+{
+	if (v->type != LG_YSCALAR)
+		return lg_ynode_type_name(v);
+	snprintf(out, n, "'%s'", v->value);
+	return out;
+}
+
+static bool is_number_node(const struct lg_ynode *n, double *out)
+{
+	return n->type == LG_YSCALAR && !n->quoted && parse_num(n->value, out);
+}
+
+static bool parse_int(const char *s, int *out)
+{
+	size_t i;
+
+	if (!*s || strlen(s) > 6)
+		return false;
+	for (i = 0; s[i]; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	*out = (int)strtol(s, NULL, 10);
+	return true;
+}
+
+/* Lower-case letters and digits in words joined by single dashes. */
+static bool is_kebab(const char *s)
+{
+	size_t i;
+
+	if (!islower((unsigned char)s[0]))
+		return false;
+	for (i = 0; s[i]; i++) {
+		if (s[i] == '-' && s[i + 1] != '-' && s[i + 1] != '\0')
+			continue;
+		if (!islower((unsigned char)s[i]) &&
+		    !isdigit((unsigned char)s[i]))
+			return false;
+	}
+	return true;
+}
+
+static bool is_one_of(const char *key, const char *const *names)
+{
+	for (; *names; names++)
+		if (!strcmp(key, *names))
+			return true;
+	return false;
+}
+
+/* Refuse the first key of map m that is not in names. */
+static enum lg_err known_keys(const struct rload *l, const struct lg_ynode *m,
+			      const char *const *names, const char *where,
+			      const char *expected)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (!is_one_of(m->keys[i], names))
+			return at(l, m->items[i],
+				  "unknown key '%s' %s (expected %s)",
+				  m->keys[i], where, expected);
+	return LG_OK;
+}
+
+/* A map of single values: the global params or an objective's own. */
+static enum lg_err load_params(const struct rload *l, const struct lg_ynode *m,
+			       struct lg_rubric_param **out, size_t *nout)
+{
+	const struct lg_ynode *v;
+	size_t i;
+
+	if (m->type == LG_YNULL)
+		return LG_OK;
+	if (m->type != LG_YMAP)
+		return at(l, m,
+			  "'params' must be a map of names to values, "
+			  "not %s",
+			  lg_ynode_type_name(m));
+	*out = lg_xcalloc(m->n, sizeof(**out));
+	for (i = 0; i < m->n; i++) {
+		v = m->items[i];
+		if (v->type == LG_YNULL)
+			return at(l, v, "parameter '%s' has no value",
+				  m->keys[i]);
+		if (v->type != LG_YSCALAR)
+			return at(l, v,
+				  "parameter '%s' must be a single value, "
+				  "not %s",
+				  m->keys[i], lg_ynode_type_name(v));
+		(*out)[i].key = lg_xstrdup(m->keys[i]);
+		(*out)[i].value = lg_xstrdup(v->value);
+		*nout = i + 1;
+	}
+	return LG_OK;
+}
+
+static enum lg_err load_points(const struct rload *l, const struct lg_ynode *m,
+			       const char *id, struct lg_rubric_objective *o)
+{
+	const struct lg_ynode *v;
+	char tmp[128];
+	double pts;
+	size_t i;
+
+	if (m->type != LG_YMAP)
+		return at(l, m,
+			  "'points' of objective '%s' must be a map of "
+			  "assertion keys to numbers, not %s",
+			  id, lg_ynode_type_name(m));
+	if (m->n == 0)
+		return at(l, m, "'points' of objective '%s' is empty", id);
+	o->points = lg_xcalloc(m->n, sizeof(*o->points));
+	for (i = 0; i < m->n; i++) {
+		v = m->items[i];
+		if (!is_number_node(v, &pts))
+			return at(l, v,
+				  "points for '%s' must be a number, "
+				  "not %s",
+				  m->keys[i], describe(v, tmp, sizeof(tmp)));
+		if (pts < 0)
+			return at(l, v,
+				  "points for '%s' must not be negative (%s)",
+				  m->keys[i], v->value);
+		o->points[i].key = lg_xstrdup(m->keys[i]);
+		o->points[i].points = pts;
+		o->npoints = i + 1;
+	}
+	return LG_OK;
+}
+
+/* A title map with exactly the two languages, each a piece of text. */
+static enum lg_err load_title(const struct rload *l, const struct lg_ynode *t,
+			      const char *id, struct lg_rubric_objective *o)
+{
+	static const char *const langs[] = {"es", "en", NULL};
+	const struct lg_ynode *v;
+	enum lg_err rc;
+	size_t i;
+
+	if (t->type != LG_YMAP)
+		return at(l, t,
+			  "'title' of objective '%s' must be a map with "
+			  "es and en, not %s",
+			  id, lg_ynode_type_name(t));
+	rc = known_keys(l, t, langs, "in 'title'", "es and en");
+	if (rc)
+		return rc;
+	for (i = 0; langs[i]; i++) {
+		v = lg_ynode_get(t, langs[i]);
+		if (!v)
+			return at(l, t, "'title' of objective '%s' has no '%s'",
+				  id, langs[i]);
+		if (v->type != LG_YSCALAR)
+			return at(l, v,
+				  "'title.%s' of objective '%s' must be "
+				  "text, not %s",
+				  langs[i], id, lg_ynode_type_name(v));
+	}
+	o->title_es = lg_xstrdup(lg_ynode_str(t, "es"));
+	o->title_en = lg_xstrdup(lg_ynode_str(t, "en"));
+	return LG_OK;
+}
+
+static enum lg_err load_bool(const struct rload *l, const struct lg_ynode *m,
+			     const char *key, bool *out)
+{
+	const struct lg_ynode *v = lg_ynode_get(m, key);
+	char tmp[128];
+
+	if (!v)
+		return LG_OK;
+	if (v->type == LG_YSCALAR && !v->quoted &&
+	    (!strcmp(v->value, "true") || !strcmp(v->value, "false"))) {
+		*out = !strcmp(v->value, "true");
+		return LG_OK;
+	}
+	return at(l, v, "'%s' must be true or false, not %s", key,
+		  describe(v, tmp, sizeof(tmp)));
+}
+
+/* The id: present, kebab-case, and not used by an earlier objective. */
+static enum lg_err load_id(const struct rload *l, const struct lg_ynode *seq,
+			   size_t i, struct lg_rubric_objective *o)
+{
+	const struct lg_ynode *m = seq->items[i];
+	const struct lg_ynode *v = lg_ynode_get(m, "id");
+	const struct lg_ynode *prev;
+	size_t j;
+
+	if (!v)
+		return at(l, m, "objective %zu has no 'id'", i + 1);
+	if (v->type != LG_YSCALAR)
+		return at(l, v, "'id' must be a name, not %s",
+			  lg_ynode_type_name(v));
+	if (!is_kebab(v->value))
+		return at(l, v,
+			  "id '%s' is not kebab-case (lower-case words "
+			  "joined by dashes, like fault-injection)",
+			  v->value);
+	for (j = 0; j < i; j++) {
+		prev = lg_ynode_get(seq->items[j], "id");
+		if (prev && prev->value && !strcmp(prev->value, v->value))
+			return at(l, v,
+				  "duplicate objective id '%s' (first at "
+				  "line %u)",
+				  v->value, prev->line);
+	}
+	o->id = lg_xstrdup(v->value);
+	return LG_OK;
+}
+
+static enum lg_err load_number(const struct rload *l, const struct lg_ynode *m,
+			       const char *id, struct lg_rubric_objective *o)
+{
+	const struct lg_ynode *v = lg_ynode_get(m, "number");
+	char tmp[128];
+
+	if (!v)
+		return at(l, m, "objective '%s' has no 'number'", id);
+	if (v->type != LG_YSCALAR || v->quoted ||
+	    !parse_int(v->value, &o->number))
+		return at(l, v,
+			  "'number' of objective '%s' must be a whole "
+			  "number, not %s",
+			  id, describe(v, tmp, sizeof(tmp)));
+	return LG_OK;
+}
+
+/* The optional parts: own params, optional and enabled. */
+static enum lg_err load_extras(const struct rload *l, const struct lg_ynode *m,
+			       struct lg_rubric_objective *o)
+{
+	const struct lg_ynode *v = lg_ynode_get(m, "params");
+	bool optional = false;
+	enum lg_err rc;
+
+	if (v) {
+		rc = load_params(l, v, &o->params, &o->nparams);
+		if (rc)
+			return rc;
+	}
+	rc = load_bool(l, m, "optional", &optional);
+	if (rc)
+		return rc;
+	/* optional objectives are graded only when also `enabled: true` */
+	o->enabled = !optional;
+	return load_bool(l, m, "enabled", &o->enabled);
+}
+
+static enum lg_err load_objective(const struct rload *l,
+				  const struct lg_ynode *seq, size_t i,
+				  struct lg_rubric_objective *o)
+{
+	static const char *const keys[] = {"id",      "number", "title",
+					   "points",  "params", "optional",
+					   "enabled", NULL};
+	const struct lg_ynode *m = seq->items[i];
+	const struct lg_ynode *title, *points;
+	enum lg_err rc;
+
+	if (m->type != LG_YMAP)
+		return at(l, m, "objective %zu must be a map, not %s", i + 1,
+			  lg_ynode_type_name(m));
+	rc = known_keys(l, m, keys, "in an objective",
+			"id, number, title, points, params, optional or "
+			"enabled");
+	if (!rc)
+		rc = load_id(l, seq, i, o);
+	if (!rc)
+		rc = load_number(l, m, o->id, o);
+	if (rc)
+		return rc;
+	title = lg_ynode_get(m, "title");
+	if (!title)
+		return at(l, m, "objective '%s' has no 'title'", o->id);
+	rc = load_title(l, title, o->id, o);
+	if (rc)
+		return rc;
+	points = lg_ynode_get(m, "points");
+	if (!points)
+		return at(l, m, "objective '%s' has no 'points'", o->id);
+	rc = load_points(l, points, o->id, o);
+	return rc ? rc : load_extras(l, m, o);
+}
+
+static enum lg_err load_objectives(const struct rload *l,
+				   const struct lg_ynode *root,
+				   struct lg_rubric *r)
+{
+	const struct lg_ynode *seq = lg_ynode_get(root, "objectives");
+	enum lg_err rc;
+	size_t i;
+
+	if (!seq)
+		return at(l, root, "missing 'objectives'");
+	if (seq->type != LG_YSEQ)
+		return at(l, seq, "'objectives' must be a list, not %s",
+			  lg_ynode_type_name(seq));
+	if (seq->n == 0)
+		return at(l, seq, "'objectives' is empty");
+	r->objectives = lg_xcalloc(seq->n, sizeof(*r->objectives));
+	for (i = 0; i < seq->n; i++) {
+		r->nobjectives = i + 1;
+		rc = load_objective(l, seq, i, &r->objectives[i]);
+		if (rc)
+			return rc;
+	}
+	return LG_OK;
+}
+
+static enum lg_err load_root(const struct rload *l, const struct lg_ynode *root,
+			     struct lg_rubric *r)
+{
+	static const char *const keys[] = {"version", "params", "objectives",
+					   NULL};
+	const struct lg_ynode *v;
+	char tmp[128];
+	enum lg_err rc;
+
+	if (root->type != LG_YMAP)
+		return at(l, root,
+			  "the rubric must be a map of version, "
+			  "params and objectives, not %s",
+			  lg_ynode_type_name(root));
+	rc = known_keys(l, root, keys, "at the top",
+			"version, params or objectives");
+	if (rc)
+		return rc;
+	v = lg_ynode_get(root, "version");
+	if (!v)
+		return at(l, root, "missing 'version: 1'");
+	if (v->type != LG_YSCALAR || v->quoted || strcmp(v->value, "1"))
+		return at(l, v,
+			  "unsupported version %s (this labgrade "
+			  "reads version 1)",
+			  describe(v, tmp, sizeof(tmp)));
+	r->version = lg_xstrdup(v->value);
+	v = lg_ynode_get(root, "params");
+	if (v) {
+		rc = load_params(l, v, &r->params, &r->nparams);
+		if (rc)
+			return rc;
+	}
+	return load_objectives(l, root, r);
+}
+
+/*
+ * Validate the parsed documents into r; the caller frees the documents.
+ * Empty documents (a stray "---" at the end) are not a second rubric.
+ */
+static enum lg_err load_docs(struct lg_rubric *r, struct lg_ynode **docs,
+			     size_t ndocs, const char *name,
+			     struct lg_error *err)
+{
+	struct rload l = {.name = name, .err = err};
+	const struct lg_ynode *root = NULL;
+	enum lg_err rc;
+	size_t i;
+
+	for (i = 0; i < ndocs; i++) {
+		if (docs[i]->type == LG_YNULL)
+			continue;
+		if (root)
+			return at(&l, docs[i],
+				  "a rubric is one YAML document, this is a "
+				  "second");
+		root = docs[i];
+	}
+	if (!root)
+		return lg_errorf(err, LG_ECONFIG, "%s:1:1: the rubric is empty",
+				 name);
+	rc = load_root(&l, root, r);
+	if (rc == LG_OK)
+		r->path = lg_xstrdup(name);
+	return rc;
+}
+
+static enum lg_err finish_load(struct lg_rubric *r, enum lg_err rc,
+			       struct lg_ynode **docs, size_t ndocs,
+			       const char *name, struct lg_error *err)
+{
+	if (rc == LG_OK)
+		rc = load_docs(r, docs, ndocs, name, err);
+	lg_ynode_free_docs(docs, ndocs);
+	if (rc != LG_OK)
+		lg_rubric_release(r);
+	return rc;
+}
+
+enum lg_err lg_rubric_load(struct lg_rubric *r, const char *path,
+			   struct lg_error *err)
+{
+	struct lg_ynode **docs = NULL;
+	size_t ndocs = 0;
+	enum lg_err rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = lg_yaml_parse_file(path, &docs, &ndocs, err);
+	return finish_load(r, rc, docs, ndocs, path, err);
+}
+
+enum lg_err lg_rubric_load_string(struct lg_rubric *r, const char *text,
+				  const char *name, struct lg_error *err)
+{
+	struct lg_ynode **docs = NULL;
+	size_t ndocs = 0;
+	enum lg_err rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = lg_yaml_parse(text, strlen(text), name, &docs, &ndocs, err);
+	return finish_load(r, rc, docs, ndocs, name, err);
+}
+
+static void params_free(struct lg_rubric_param *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(p[i].key);
+		free(p[i].value);
+	}
+	free(p);
+}
+
+static void objective_release(struct lg_rubric_objective *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->npoints; i++)
+		free(o->points[i].key);
+	free(o->points);
+	params_free(o->params, o->nparams);
+	free(o->id);
+	free(o->title_es);
+	free(o->title_en);
+}
+
+void lg_rubric_release(struct lg_rubric *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nobjectives; i++)
+		objective_release(&r->objectives[i]);
+	free(r->objectives);
+	params_free(r->params, r->nparams);
+	free(r->path);
+	free(r->version);
+	memset(r, 0, sizeof(*r));
+}
+
+const struct lg_rubric_objective *lg_rubric_find(const struct lg_rubric *r,
+						 const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->nobjectives; i++)
+		if (!strcmp(r->objectives[i].id, id))
+			return &r->objectives[i];
+	return NULL;
+}
+
+double lg_rubric_points(const struct lg_rubric_objective *o, const char *key)
+{
+	size_t i;
+
+	for (i = 0; o && i < o->npoints; i++)
+		if (!strcmp(o->points[i].key, key))
+			return o->points[i].points;
+	return -1;
+}
+
+static const char *param_find(const struct lg_rubric_param *p, size_t n,
+			      const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(p[i].key, key))
+			return p[i].value;
+	return NULL;
+}
+
+const char *lg_rubric_param_str(const struct lg_rubric *r,
+				const struct lg_rubric_objective *o,
+				const char *key, const char *def)
+{
+	const char *v = NULL;
+
+	if (o)
+		v = param_find(o->params, o->nparams, key);
+	if (!v && r)
+		v = param_find(r->params, r->nparams, key);
+	return v ? v : def;
+}
+
+double lg_rubric_param_num(const struct lg_rubric *r,
+			   const struct lg_rubric_objective *o, const char *key,
+			   double def)
+{
+	const char *s = lg_rubric_param_str(r, o, key, NULL);
+	double v;
+
+	return s && parse_num(s, &v) ? v : def;
+}
