@@ -31,11 +31,17 @@ enum lg_check_flags {
 	LG_CHECK_OPTIONAL = 1 << 3,      /* not graded by the default rubric */
 };
 
-/* One assertion a check can make: a stable key and its text. */
+/*
+ * One assertion a check can make: a stable key, its text, and the lab step
+ * it belongs to. The lab's steps overwrite each other, so an assertion of a
+ * step that is no longer configured is taken from the progress journal
+ * (lg_check_step_from_journal); step NULL means "judged live every time".
+ */
 struct lg_assert_def {
 	const char *key;
 	const char *what_es;
 	const char *what_en;
+	const char *step;
 };
 
 /* What the checks learn and share in one run (filled as they go). */
@@ -43,6 +49,8 @@ struct lg_state {
 	char *gateway_url; /* base URL for traffic, "http://host:port" */
 	char *gateway_how; /* how it was found, for the evidence */
 };
+
+struct lg_journal;
 
 /* Everything a check may use. Borrowed from the caller of run. */
 struct lg_ctx {
@@ -53,6 +61,9 @@ struct lg_ctx {
 	const char *gateway_url; /* --gateway-url, or NULL */
 	struct lg_state *state;
 	const struct lg_check *check;
+	/* Passes recorded by earlier runs (read-only; NULL with
+	 * --no-journal). Keys are "<check id>.<step>". */
+	const struct lg_journal *journal;
 };
 
 struct lg_check {
@@ -85,6 +96,19 @@ const char *lg_tr(const struct lg_ctx *ctx, const char *es, const char *en);
 bool lg_check_assert(struct lg_ctx *ctx, struct lg_result *res,
 		     const char *key, bool ok, const char *expected,
 		     const char *observed, const char *hint);
+
+/*
+ * For a lab step that is not configured now: record each assertion of the
+ * running check whose .step is `step` as held when the journal holds
+ * "<id>.<step>" (with its time and evidence), else as pending with the hint
+ * how_to_apply (the lab command that applies the step). Returns true when
+ * the journal had the step.
+ */
+bool lg_check_step_from_journal(struct lg_ctx *ctx, struct lg_result *res,
+				const char *step, const char *how_to_apply);
+
+/* The journal key of a step: "<check id>.<step>" (caller frees). */
+char *lg_check_step_key(const struct lg_check *c, const char *step);
 
 /* A rubric parameter for the running check (see lg_rubric_param_*). */
 const char *lg_param_str(const struct lg_ctx *ctx, const char *key,

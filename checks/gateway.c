@@ -64,12 +64,13 @@ static const char *const prereqs[] = {"istio-install", NULL};
 static const struct lg_assert_def asserts[] = {
     {"gateway-configured",
      "Gateway con una ruta de la ruta de productpage a productpage",
-     "a Gateway with a route sending the productpage path to productpage"},
+     "a Gateway with a route sending the productpage path to productpage",
+     NULL},
     {"gateway-programmed", "Gateway programado: Service y pods listos",
-     "Gateway programmed: Service and pods ready"},
+     "Gateway programmed: Service and pods ready", NULL},
     {"productpage-reachable",
      "la página de Bookinfo responde a través del gateway",
-     "the Bookinfo page answers through the gateway"},
+     "the Bookinfo page answers through the gateway", NULL},
 };
 
 const struct lg_check lg_check_gateway = {

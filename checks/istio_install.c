@@ -58,15 +58,15 @@ static const char *const gwapi_crds[] = {
 
 static const struct lg_assert_def asserts[] = {
     {"istiod-deployed", "Deployment istiod desplegado",
-     "istiod Deployment deployed"},
+     "istiod Deployment deployed", NULL},
     {"istiod-available", "istiod disponible (Available, réplicas listas)",
-     "istiod available (Available, ready replicas)"},
+     "istiod available (Available, ready replicas)", NULL},
     {"istio-crds", "CRD de Istio (networking.istio.io) establecidas",
-     "Istio CRDs (networking.istio.io) established"},
+     "Istio CRDs (networking.istio.io) established", NULL},
     {"istio-version", "versión de Istio según la rúbrica",
-     "Istio version as the rubric asks"},
+     "Istio version as the rubric asks", NULL},
     {"gateway-api-crds", "CRD de la Gateway API presentes",
-     "Gateway API CRDs present"},
+     "Gateway API CRDs present", NULL},
 };
 
 const struct lg_check lg_check_istio_install = {

@@ -48,13 +48,13 @@ static const char *const prereqs[] = {"istio-install", NULL};
 
 static const struct lg_assert_def asserts[] = {
     {"namespace-labelled", "namespace marcado para la inyección",
-     "namespace labelled for injection"},
+     "namespace labelled for injection", NULL},
     {"deployments-available", "los seis Deployments de Bookinfo disponibles",
-     "the six Bookinfo Deployments available"},
+     "the six Bookinfo Deployments available", NULL},
     {"pods-have-sidecar", "cada pod de Bookinfo tiene istio-proxy",
-     "every Bookinfo pod has istio-proxy"},
+     "every Bookinfo pod has istio-proxy", NULL},
     {"pods-ready", "cada pod de Bookinfo Running y listo (2/2)",
-     "every Bookinfo pod Running and ready (2/2)"},
+     "every Bookinfo pod Running and ready (2/2)", NULL},
 };
 
 const struct lg_check lg_check_sidecar_injection = {

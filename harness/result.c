@@ -43,6 +43,7 @@ static void assertion_release(struct lg_assertion *a)
 	free(a->expected);
 	free(a->observed);
 	free(a->hint);
+	free(a->journal_time);
 }
 
 void lg_result_release(struct lg_result *res)
@@ -71,6 +72,7 @@ bool lg_result_assert(struct lg_result *res, const char *key, const char *what,
 	res->asserts = lg_xrealloc(res->asserts,
 				   (res->nasserts + 1) * sizeof(*res->asserts));
 	a = &res->asserts[res->nasserts++];
+	memset(a, 0, sizeof(*a));
 	a->key = dup_or_null(key);
 	a->what = dup_or_null(what);
 	a->expected = dup_or_null(expected);
@@ -80,6 +82,27 @@ bool lg_result_assert(struct lg_result *res, const char *key, const char *what,
 	a->max_points = max_points > 0 ? max_points : 0;
 	a->points = ok ? a->max_points : 0;
 	return ok;
+}
+
+void lg_result_assert_pending(struct lg_result *res, const char *key,
+			      const char *what, double max_points,
+			      const char *hint)
+{
+	lg_result_assert(res, key, what, false, max_points, NULL, NULL, hint);
+	res->asserts[res->nasserts - 1].pending = true;
+}
+
+void lg_result_assert_journal(struct lg_result *res, const char *key,
+			      const char *what, double max_points,
+			      const char *time, const char *observed)
+{
+	struct lg_assertion *a;
+
+	lg_result_assert(res, key, what, true, max_points, NULL, observed,
+			 NULL);
+	a = &res->asserts[res->nasserts - 1];
+	a->source = LG_SOURCE_JOURNAL;
+	a->journal_time = dup_or_null(time);
 }
 
 /* The evidence array takes the string. */
@@ -172,22 +195,60 @@ enum lg_verdict lg_result_skipf(struct lg_result *res, const char *fmt, ...)
 	return v;
 }
 
+static const struct lg_assertion *first_where(const struct lg_result *res,
+					      bool pending)
+{
+	size_t i;
+
+	for (i = 0; i < res->nasserts; i++)
+		if (!res->asserts[i].ok && res->asserts[i].pending == pending)
+			return &res->asserts[i];
+	return NULL;
+}
+
+/* A pass that rests on the journal says so, with its latest time (RFC 3339
+ * strings of one format compare as times). */
+static void note_journal_source(struct lg_result *res)
+{
+	const char *latest = NULL;
+	size_t i;
+
+	for (i = 0; i < res->nasserts; i++) {
+		const struct lg_assertion *a = &res->asserts[i];
+
+		if (a->source != LG_SOURCE_JOURNAL || !a->journal_time)
+			continue;
+		if (!latest || strcmp(a->journal_time, latest) > 0)
+			latest = a->journal_time;
+	}
+	if (!latest)
+		return;
+	res->source = LG_SOURCE_JOURNAL;
+	free(res->journal_time);
+	res->journal_time = lg_xstrdup(latest);
+}
+
 enum lg_verdict lg_result_finish(struct lg_result *res)
 {
-	const struct lg_assertion *first = NULL;
-	size_t i;
+	const struct lg_assertion *failed = first_where(res, false);
+	const struct lg_assertion *pending = first_where(res, true);
 
 	if (res->verdict == LG_ERROR || res->verdict == LG_SKIP)
 		return res->verdict;
-	for (i = 0; i < res->nasserts && !first; i++)
-		if (!res->asserts[i].ok)
-			first = &res->asserts[i];
-	if (first)
+	if (failed)
 		res->verdict = LG_FAIL;
+	else if (pending)
+		res->verdict = LG_SKIP;
 	if (res->verdict == LG_FAIL && !res->message)
-		res->message = lg_xstrdup(first && first->what	? first->what
-					  : first && first->key ? first->key
-								: "failed");
+		res->message = lg_xstrdup(failed && failed->what  ? failed->what
+					  : failed && failed->key ? failed->key
+								  : "failed");
+	if (res->verdict == LG_SKIP && !res->message)
+		res->message = lg_xstrdup(pending->hint	  ? pending->hint
+					  : pending->what ? pending->what
+							  : pending->key);
+	if (res->verdict == LG_PASS)
+		note_journal_source(res);
 	return res->verdict;
 }
 
@@ -196,8 +257,9 @@ double lg_result_points(const struct lg_result *res)
 	double sum = 0;
 	size_t i;
 
-	/* A skipped objective was not graded: nothing it holds counts. */
-	if (res->verdict == LG_SKIP)
+	/* A skipped objective was not graded: nothing it holds counts,
+	 * unless it waits only for steps not applied yet. */
+	if (res->verdict == LG_SKIP && !first_where(res, true))
 		return 0;
 	for (i = 0; i < res->nasserts; i++)
 		sum += res->asserts[i].points;

@@ -15,6 +15,9 @@ enum lg_verdict { LG_PASS = 0, LG_FAIL, LG_ERROR, LG_SKIP };
 
 const char *lg_verdict_name(enum lg_verdict v); /* "pass", "fail", ... */
 
+/* Where the verdict came from: observed now, or the progress journal. */
+enum lg_source { LG_SOURCE_LIVE = 0, LG_SOURCE_JOURNAL };
+
 /* One thing checked. Strings are owned by the assertion. */
 struct lg_assertion {
 	char *key;      /* stable id from rubric.yaml, e.g. "istiod-available" */
@@ -23,12 +26,14 @@ struct lg_assertion {
 	char *observed; /* what the cluster showed */
 	char *hint;     /* cause and fixing command; NULL when ok */
 	bool ok;
-	double points; /* earned */
+	/* Its lab step is not configured now and the journal holds no pass:
+	 * neither ok nor failed, it earns nothing yet. */
+	bool pending;
+	enum lg_source source; /* observed now, or taken from the journal */
+	char *journal_time;    /* RFC 3339, when source is the journal */
+	double points;         /* earned */
 	double max_points;
 };
-
-/* Where the verdict came from: observed now, or the progress journal. */
-enum lg_source { LG_SOURCE_LIVE = 0, LG_SOURCE_JOURNAL };
 
 /*
  * struct lg_result: owned strings and arrays; lg_result_release() frees
@@ -67,6 +72,22 @@ bool lg_result_assert(struct lg_result *res, const char *key,
 		      const char *expected, const char *observed,
 		      const char *hint);
 
+/*
+ * Record an assertion whose lab step is not in effect now and not in the
+ * journal: pending, 0 points, hint says which step to apply (copied).
+ */
+void lg_result_assert_pending(struct lg_result *res, const char *key,
+			      const char *what, double max_points,
+			      const char *hint);
+
+/*
+ * Record an assertion as held because the progress journal says its step
+ * passed at `time` (RFC 3339); observed is the journal's evidence line.
+ */
+void lg_result_assert_journal(struct lg_result *res, const char *key,
+			      const char *what, double max_points,
+			      const char *time, const char *observed);
+
 /* Add one line of evidence (printf-style). Control characters are kept:
  * escaping is the writers' job. */
 void lg_result_evidencef(struct lg_result *res, const char *fmt, ...)
@@ -92,14 +113,19 @@ enum lg_verdict lg_result_skipf(struct lg_result *res, const char *fmt, ...)
 
 /*
  * The verdict the assertions imply: error if an error was recorded, else
- * fail if any assertion failed, else pass (skip stays skip). Sets
- * res->verdict and, for a fail without a message, the first failed
- * assertion's "what" as the message.
+ * fail if any assertion failed, else skip if any is pending (the step is
+ * not in effect and not in the journal; the first pending hint becomes the
+ * message), else pass (skip stays skip). Sets res->verdict and, for a fail
+ * without a message, the first failed assertion's "what" as the message.
+ * A pass that rests on the journal gets source LG_SOURCE_JOURNAL and the
+ * latest journal time.
  */
 enum lg_verdict lg_result_finish(struct lg_result *res);
 
 /*
- * Earned points: the sum over the assertions (0 for a skip). Maximum: the
+ * Earned points: the sum over the assertions (0 for a skip, except one
+ * that is skipped only because some steps are pending: the steps already
+ * seen keep their points). Maximum: the
  * max_points field when set, else the sum of the assertions' maxima.
  */
 double lg_result_points(const struct lg_result *res);

@@ -197,7 +197,7 @@ static enum lg_verdict run_error(struct lg_ctx *ctx, struct lg_result *res)
 }
 
 static const char *const needs_a[] = {"a", NULL};
-static const struct lg_assert_def one[] = {{"k", "k", "k"}};
+static const struct lg_assert_def one[] = {{"k", "k", "k", NULL}};
 
 static void plan2(struct lg_sched *s, struct lg_check *a, struct lg_check *b)
 {
