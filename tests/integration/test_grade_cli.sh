@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# test_grade_cli.sh: the command line (list, help, languages, bad input,
+# exit statuses) and grading under API faults: a fault never yields a pass.
+. "$(dirname "$0")/lib.sh"
+
+# verdict_list FILE: "id=verdict ..." of a JSON report.
+verdict_list() {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join("%s=%s" % (r["id"], r["verdict"]) for r in d["results"]))' "$1"
+}
+
+# field FILE ID KEY: a result's field.
+field() {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(next((r.get(sys.argv[3]) or "" for r in d["results"]
+            if r["id"] == sys.argv[2]), "absent"))' "$@"
+}
+
+# --- no cluster needed ---------------------------------------------------
+run_lg list
+expect_eq "list: exit status" 0 "$LG_RC"
+expect_contains "list: istio-install with its objective" "istio-install" "$LG_OUT"
+expect_contains "list: gateway needs istio-install" "needs:istio-install" "$LG_OUT"
+expect_contains "list: English titles under LANG=C" "Istio installation" "$LG_OUT"
+
+out=$(NO_COLOR=1 "$LABGRADE" --lang es list)
+expect_contains "list --lang es: Spanish titles" "Instalación de Istio" "$out"
+out=$(NO_COLOR=1 LANG=es_ES.UTF-8 "$LABGRADE" list)
+expect_contains "LANG=es_ES: Spanish titles" "Instalación de Istio" "$out"
+
+run_lg --help
+expect_eq "--help: exit status" 0 "$LG_RC"
+expect_contains "--help: usage" "usage: labgrade" "$LG_OUT"
+run_lg version
+expect_eq "version: exit status" 0 "$LG_RC"
+expect_contains "version: names labgrade" "labgrade " "$LG_OUT"
+
+run_lg frobnicate
+expect_eq "unknown command: exit 2" 2 "$LG_RC"
+run_lg all --no-such-option
+expect_eq "unknown option: exit 2" 2 "$LG_RC"
+run_lg all --lang fr
+expect_eq "bad --lang: exit 2" 2 "$LG_RC"
+run_lg all --timeout soon
+expect_eq "bad --timeout: exit 2" 2 "$LG_RC"
+run_lg check
+expect_eq "check without ids: exit 2" 2 "$LG_RC"
+run_lg all --json - --junit -
+expect_eq "two reports on stdout: exit 2" 2 "$LG_RC"
+
+bad="$LIB_TMP/bad-rubric.yaml"
+printf 'version: 1\nobjectives:\n  - id: istio-install\n    number: [\n' >"$bad"
+run_lg all --rubric "$bad" --kubeconfig /nonexistent
+expect_eq "bad rubric: exit 2" 2 "$LG_RC"
+expect_contains "bad rubric: FILE:LINE:COL" "$bad:" "$LG_ERR"
+if printf '%s' "$LG_ERR" | grep -qE "bad-rubric.yaml:[0-9]+:[0-9]+: "; then
+	ok "bad rubric: message has line and column"
+else
+	not_ok "bad rubric: message has line and column: $LG_ERR"
+fi
+
+short="$LIB_TMP/short-rubric.yaml"
+sed '/- id: gateway/,$d' "$SRCDIR/rubric.yaml" >"$short"
+run_lg all --rubric "$short" --kubeconfig /nonexistent
+expect_eq "rubric without an objective for a check: exit 2" 2 "$LG_RC"
+expect_contains "rubric mismatch: names the check" "'gateway'" "$LG_ERR"
+
+run_lg all --kubeconfig /nonexistent/kubeconfig
+expect_eq "missing kubeconfig: exit 2" 2 "$LG_RC"
+
+# --- against a cluster ----------------------------------------------------
+start_labsim complete --scenario "$(scenario complete)" || exit 1
+run_lg check no-such-check --kubeconfig "$KC"
+expect_eq "unknown check id: exit 2" 2 "$LG_RC"
+expect_contains "unknown check id: named" "'no-such-check'" "$LG_ERR"
+
+J="$LIB_TMP/check.json"
+run_lg check sidecar-injection --kubeconfig "$KC" --json "$J"
+expect_eq "check sidecar-injection: exit 0" 0 "$LG_RC"
+expect_eq "check sidecar-injection: its prerequisite ran too" \
+	"istio-install=pass sidecar-injection=pass" "$(verdict_list "$J")"
+
+run_lg all --kubeconfig "$KC" --json - --lang es
+expect_contains "--json -: JSON on stdout" '"results"' "$LG_OUT"
+expect_contains "--json -: terminal view on stderr" "istio-install" "$LG_ERR"
+expect_contains "--lang es: Spanish titles" "Instalación de Istio" "$LG_OUT"
+
+J="$LIB_TMP/gwurl.json"
+run_lg check gateway --kubeconfig "$KC" --gateway-url http://127.0.0.1:1 \
+	--json "$J"
+expect_eq "--gateway-url refusing: exit 3 (grader-side)" 3 "$LG_RC"
+expect_eq "--gateway-url refusing: gateway error" error \
+	"$(field "$J" gateway verdict)"
+expect_contains "--gateway-url refusing: suggests the port-forward" \
+	"port-forward" "$(field "$J" gateway message)"
+
+run_lg all --kubeconfig "$KC" --context no-such-context
+expect_eq "unknown --context: exit 2" 2 "$LG_RC"
+expect_contains "unknown --context: named" "no-such-context" "$LG_ERR"
+
+# --- API faults: never a pass ---------------------------------------------
+start_labsim slow --scenario "$(scenario complete)" --fault-latency 3000 ||
+	exit 1
+J="$LIB_TMP/slow.json"
+run_lg check istio-install --kubeconfig "$KC" --timeout 1 --json "$J"
+expect_eq "--timeout 1 on a 3 s API: exit 3" 3 "$LG_RC"
+expect_eq "--timeout 1 on a 3 s API: error" error \
+	"$(field "$J" istio-install verdict)"
+
+start_labsim f5xx --scenario "$(scenario complete)" --fault-5xx 1 || exit 1
+J="$LIB_TMP/f5xx.json"
+run_lg all --kubeconfig "$KC" --json "$J"
+expect_eq "5xx: exit 3" 3 "$LG_RC"
+expect_eq "5xx: every check an error" \
+	"istio-install=error sidecar-injection=error gateway=error" \
+	"$(verdict_list "$J")"
+
+start_labsim ftrunc --scenario "$(scenario complete)" --fault-truncate 1 ||
+	exit 1
+J="$LIB_TMP/ftrunc.json"
+run_lg all --kubeconfig "$KC" --json "$J"
+expect_eq "truncated bodies: exit 3" 3 "$LG_RC"
+case "$(verdict_list "$J")" in
+*=pass*) not_ok "truncated bodies: no pass: $(verdict_list "$J")" ;;
+*) ok "truncated bodies: no pass" ;;
+esac
+
+start_labsim expired --scenario "$(scenario complete)" --client-cert expired ||
+	exit 1
+J="$LIB_TMP/expired.json"
+run_lg all --kubeconfig "$KC" --json "$J"
+expect_eq "expired client certificate: exit 3" 3 "$LG_RC"
+expect_contains "expired client certificate: message says so" "certificate" \
+	"$(field "$J" istio-install message)$LG_ERR"
+
+start_labsim forbid --scenario "$(scenario complete)" --forbid pods:bookinfo ||
+	exit 1
+J="$LIB_TMP/forbid.json"
+run_lg all --kubeconfig "$KC" --json "$J"
+expect_eq "RBAC forbids pods: exit 3" 3 "$LG_RC"
+expect_eq "RBAC forbids pods: sidecar-injection error" error \
+	"$(field "$J" sidecar-injection verdict)"
+expect_contains "RBAC forbids pods: message says RBAC" "RBAC" \
+	"$(field "$J" sidecar-injection message)"
