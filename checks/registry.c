@@ -5,16 +5,26 @@
 
 #include "check.h"
 
+extern const struct lg_check lg_check_circuit_breaking;
+extern const struct lg_check lg_check_fault_injection;
 extern const struct lg_check lg_check_gateway;
 extern const struct lg_check lg_check_istio_install;
+extern const struct lg_check lg_check_mirroring;
+extern const struct lg_check lg_check_request_routing;
 extern const struct lg_check lg_check_sidecar_injection;
+extern const struct lg_check lg_check_traffic_shifting;
 
 /* Sorted by id (strcmp order): lg_check_find bisects it, and
  * tests/unit/test_registry.c fails when the order is broken. */
 const struct lg_check *const lg_checks[] = {
+    &lg_check_circuit_breaking,
+    &lg_check_fault_injection,
     &lg_check_gateway,
     &lg_check_istio_install,
+    &lg_check_mirroring,
+    &lg_check_request_routing,
     &lg_check_sidecar_injection,
+    &lg_check_traffic_shifting,
 };
 
 const size_t lg_nchecks = LG_ARRAY_SIZE(lg_checks);

@@ -91,8 +91,10 @@ enum lg_err lg_buf_addf(struct lg_buf *b, const char *fmt, ...)
 
 void lg_buf_reset(struct lg_buf *b)
 {
+	/* lg_buf_empty is shared by every thread: never write to it. */
 	b->len = 0;
-	b->buf[0] = '\0';
+	if (b->alloc)
+		b->buf[0] = '\0';
 }
 
 void lg_buf_release(struct lg_buf *b)

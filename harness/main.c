@@ -2,6 +2,7 @@
 /* main.c: the labgrade command line: parse, load, grade, report, exit. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "../reports/report.h"
 #include "expect.h"
 #include "i18n.h"
+#include "journal.h"
 #include "kubeconfig.h"
 #include "sched.h"
 
@@ -31,6 +33,7 @@ struct cli {
 	const char *junit, *markdown, *json;
 	enum lg_lang lang;
 	long timeout_s;
+	bool no_journal;
 	const char *cmd;
 	char **args;
 	size_t nargs;
@@ -45,6 +48,10 @@ struct run {
 	struct lg_state state;
 	struct lg_term term;
 	struct lg_result *results;
+	struct lg_journal journal;
+	char *journal_note; /* why the journal could not be read, or NULL */
+	char **warnings;    /* about the run itself, for stderr and reports */
+	size_t nwarnings;
 	char *fingerprint;
 	char started[32];
 	double seconds;
@@ -62,6 +69,7 @@ static const struct option long_opts[] = {
     {"json", required_argument, NULL, 'S'},
     {"lang", required_argument, NULL, 'l'},
     {"timeout", required_argument, NULL, 't'},
+    {"no-journal", no_argument, NULL, 'N'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -89,6 +97,8 @@ static int usage(FILE *out, enum lg_lang lang, int status)
 	    out);
 	fputs("  --kubeconfig FILE   --context NAME   --rubric FILE\n"
 	      "  --gateway-url URL   --timeout SECONDS   --lang es|en\n"
+	      "  --no-journal   (neither read nor write the progress "
+	      "journal)\n"
 	      "  --junit FILE   --markdown FILE   --json FILE   (- = stdout)\n"
 	      "  -h, --help\n",
 	      out);
@@ -113,30 +123,41 @@ static bool parse_timeout(const char *s, long *out)
 	return true;
 }
 
-/* One option into cli; false (with a message) when its value is wrong. */
-static bool set_opt(struct cli *o, int ch, const char *arg)
+/* The field a string-valued option sets, or NULL. */
+static const char **str_opt(struct cli *o, int ch)
 {
 	switch (ch) {
 	case 'k':
-		o->kubeconfig = arg;
-		return true;
+		return &o->kubeconfig;
 	case 'c':
-		o->context = arg;
-		return true;
+		return &o->context;
 	case 'r':
-		o->rubric = arg;
-		return true;
+		return &o->rubric;
 	case 'g':
-		o->gateway_url = arg;
-		return true;
+		return &o->gateway_url;
 	case 'J':
-		o->junit = arg;
-		return true;
+		return &o->junit;
 	case 'M':
-		o->markdown = arg;
-		return true;
+		return &o->markdown;
 	case 'S':
-		o->json = arg;
+		return &o->json;
+	default:
+		return NULL;
+	}
+}
+
+/* One option into cli; false (with a message) when its value is wrong. */
+static bool set_opt(struct cli *o, int ch, const char *arg)
+{
+	const char **field = str_opt(o, ch);
+
+	if (field) {
+		*field = arg;
+		return true;
+	}
+	switch (ch) {
+	case 'N':
+		o->no_journal = true;
 		return true;
 	case 'l':
 		if (lg_i18n_parse(arg, &o->lang))
@@ -195,18 +216,23 @@ static int parse_args(struct cli *o, int argc, char **argv)
 
 static void flags_text(const struct lg_check *c, struct lg_buf *b)
 {
+	static const struct {
+		unsigned flag;
+		const char *word;
+	} words[] = {
+	    {LG_CHECK_NEEDS_GATEWAY, "gateway"},
+	    {LG_CHECK_SLOW, "slow"},
+	    {LG_CHECK_DISTURBS, "disturbs-mesh"},
+	    {LG_CHECK_OPTIONAL, "optional"},
+	};
 	size_t i;
 
 	for (i = 0; c->prereqs && c->prereqs[i]; i++)
 		lg_buf_addf(b, "%sneeds:%s", b->len ? " " : "", c->prereqs[i]);
-	if (c->flags & LG_CHECK_NEEDS_GATEWAY)
-		lg_buf_addf(b, "%sgateway", b->len ? " " : "");
-	if (c->flags & LG_CHECK_SLOW)
-		lg_buf_addf(b, "%sslow", b->len ? " " : "");
-	if (c->flags & LG_CHECK_DISTURBS)
-		lg_buf_addf(b, "%sdisturbs-mesh", b->len ? " " : "");
-	if (c->flags & LG_CHECK_OPTIONAL)
-		lg_buf_addf(b, "%soptional", b->len ? " " : "");
+	for (i = 0; i < LG_ARRAY_SIZE(words); i++)
+		if (c->flags & words[i].flag)
+			lg_buf_addf(b, "%s%s", b->len ? " " : "",
+				    words[i].word);
 }
 
 /* Pad to a width in characters, not bytes (titles are UTF-8). */
@@ -301,6 +327,64 @@ bad:
 	return EXIT_USAGE;
 }
 
+/* A problem with the run itself, not with the cluster: on stderr now, and
+ * in every report. */
+static void warn(struct run *r, const char *fmt, ...) LG_PRINTF(2, 3);
+
+static void warn(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = lg_xvasprintf(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "labgrade: warning: %s\n", msg);
+	r->warnings =
+	    lg_xrealloc(r->warnings, (r->nwarnings + 1) * sizeof(*r->warnings));
+	r->warnings[r->nwarnings++] = msg;
+}
+
+static const char *journal_ns(const struct run *r)
+{
+	return lg_rubric_param_str(&r->rubric, NULL, "bookinfo-namespace",
+				   LG_JOURNAL_DEFAULT_NS);
+}
+
+/*
+ * Read the progress journal once for every check. A journal that cannot be
+ * read (RBAC, network) is a warning: the run goes on without it, and the
+ * checks then count steps no longer in effect as pending.
+ */
+static void read_journal(struct run *r, const struct cli *o, struct lg_ctx *ctx)
+{
+	struct lg_error err = {0};
+	size_t i;
+
+	if (o->no_journal)
+		return;
+	if (lg_journal_read(r->cluster, journal_ns(r), &r->journal, &err) !=
+	    LG_OK) {
+		lg_journal_release(&r->journal);
+		r->journal_note = lg_xasprintf("journal not read: %s", err.msg);
+		warn(r, "%s (steps no longer in effect count as pending)",
+		     r->journal_note);
+		return;
+	}
+	for (i = 0; i < r->journal.nnotes; i++)
+		warn(r, "%s", r->journal.notes[i]);
+	ctx->journal = &r->journal;
+}
+
+/* Concurrency and the journal's writes, for the plan just made. */
+static void configure_sched(struct run *r, const struct cli *o)
+{
+	r->sched.threads = LG_SCHED_THREADS;
+	r->sched.journal_write = !o->no_journal;
+	r->sched.journal_ns = journal_ns(r);
+	r->sched.journal_note = r->journal_note;
+}
+
 static void on_started(void *data, const struct lg_check *c)
 {
 	lg_term_started(data, c);
@@ -371,6 +455,8 @@ static void fill_report(struct run *r, const struct cli *o,
 	rep->lang = o->lang;
 	rep->results = r->results;
 	rep->nresults = r->sched.n;
+	rep->warnings = (const char *const *)r->warnings;
+	rep->nwarnings = r->nwarnings;
 }
 
 enum report_kind { REPORT_JUNIT, REPORT_MARKDOWN, REPORT_JSON };
@@ -433,6 +519,11 @@ static void run_release(struct run *r)
 	free(r->state.gateway_how);
 	free(r->results);
 	free(r->fingerprint);
+	lg_journal_release(&r->journal);
+	free(r->journal_note);
+	while (r->nwarnings)
+		free(r->warnings[--r->nwarnings]);
+	free(r->warnings);
 }
 
 static int cmd_grade(const struct cli *o)
@@ -453,7 +544,11 @@ static int cmd_grade(const struct cli *o)
 	ctx.lang = o->lang;
 	ctx.gateway_url = o->gateway_url;
 	ctx.state = &r.state;
+	read_journal(&r, o, &ctx);
+	configure_sched(&r, o);
 	lg_sched_run(&r.sched, &ctx, &hooks);
+	if (r.sched.journal_error)
+		warn(&r, "journal not updated: %s", r.sched.journal_error);
 	r.fingerprint = fingerprint(&r);
 	r.seconds = wall_seconds() - t0;
 	fill_report(&r, o, &rep);
@@ -465,6 +560,21 @@ out:
 	return status;
 }
 
+/* `all` and `check ID...`: -1 when the arguments fit, else exit status. */
+static int grade_args(const struct cli *o)
+{
+	if (strcmp(o->cmd, "check") == 0 && o->nargs == 0) {
+		fprintf(stderr, "labgrade: 'check' needs at least one "
+				"check id (see 'labgrade list')\n");
+		return EXIT_USAGE;
+	}
+	if (strcmp(o->cmd, "all") == 0 && o->nargs > 0) {
+		fprintf(stderr, "labgrade: 'all' takes no arguments\n");
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli o = {0};
@@ -473,16 +583,8 @@ int main(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	if (strcmp(o.cmd, "all") == 0 || strcmp(o.cmd, "check") == 0) {
-		if (strcmp(o.cmd, "check") == 0 && o.nargs == 0) {
-			fprintf(stderr, "labgrade: 'check' needs at least one "
-					"check id (see 'labgrade list')\n");
-			return EXIT_USAGE;
-		}
-		if (strcmp(o.cmd, "all") == 0 && o.nargs > 0) {
-			fprintf(stderr, "labgrade: 'all' takes no arguments\n");
-			return EXIT_USAGE;
-		}
-		return cmd_grade(&o);
+		status = grade_args(&o);
+		return status >= 0 ? status : cmd_grade(&o);
 	}
 	if (o.nargs > 0) {
 		fprintf(stderr, "labgrade: '%s' takes no arguments\n", o.cmd);

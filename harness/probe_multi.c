@@ -148,8 +148,10 @@ static void pm_setup(struct pm_batch *b, struct pm_slot *s,
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, s->ebuf);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->hd);
-	if (b->flags & LG_PROBE_MANY_BARRIER)
+	if (b->flags & LG_PROBE_MANY_BARRIER) {
 		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+	}
 	if (req->cookie)
 		curl_easy_setopt(h, CURLOPT_COOKIE, req->cookie);
 	if (req->referer)

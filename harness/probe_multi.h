@@ -22,15 +22,15 @@ enum lg_probe_many_flags {
 
 /* Why one request got no HTTP answer (code LG_OK when it got one). */
 struct lg_probe_outcome {
-	enum lg_err code;  /* LG_OK, LG_ETIMEOUT, LG_EHTTP or LG_ETOOBIG */
-	char reason[256];  /* one line, empty when code is LG_OK */
+	enum lg_err code; /* LG_OK, LG_ETIMEOUT, LG_EHTTP or LG_ETOOBIG */
+	char reason[256]; /* one line, empty when code is LG_OK */
 };
 
 /* What a batch saw, for the evidence. */
 struct lg_probe_many_stats {
 	unsigned max_in_flight; /* most requests in flight at one moment */
-	size_t answered;        /* requests with an HTTP answer */
-	double seconds;         /* wall time of the whole batch */
+	size_t answered;	/* requests with an HTTP answer */
+	double seconds;		/* wall time of the whole batch */
 };
 
 /*

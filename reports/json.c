@@ -48,23 +48,34 @@ static cJSON *assertion_json(const struct lg_assertion *a)
 	add_str(o, "expected", a->expected);
 	add_str(o, "observed", a->observed);
 	add_str(o, "hint", a->hint);
+	must(cJSON_AddBoolToObject(o, "pending", a->pending));
+	add_str(o, "source",
+		a->source == LG_SOURCE_JOURNAL ? "journal" : "live");
+	add_str(o, "journal_time",
+		a->source == LG_SOURCE_JOURNAL ? a->journal_time : NULL);
 	return o;
 }
 
-static cJSON *evidence_json(const struct lg_result *res)
+/* An array of n strings, each made valid UTF-8. */
+static cJSON *strings_json(const char *const *v, size_t n)
 {
 	cJSON *arr = must(cJSON_CreateArray());
 	struct lg_buf b;
 	size_t i;
 
 	lg_buf_init(&b, SIZE_MAX);
-	for (i = 0; i < res->nevidence; i++) {
+	for (i = 0; i < n; i++) {
 		lg_buf_reset(&b);
-		lg_escape_utf8(&b, res->evidence[i]);
+		lg_escape_utf8(&b, v[i]);
 		cJSON_AddItemToArray(arr, must(cJSON_CreateString(b.buf)));
 	}
 	lg_buf_release(&b);
 	return arr;
+}
+
+static cJSON *evidence_json(const struct lg_result *res)
+{
+	return strings_json((const char *const *)res->evidence, res->nevidence);
 }
 
 static cJSON *result_json(const struct lg_result *res)
@@ -124,6 +135,8 @@ static cJSON *report_json(const struct lg_report *r)
 	add_num(root, "points", lg_report_points(r));
 	add_num(root, "max_points", lg_report_max_points(r));
 	cJSON_AddItemToObject(root, "counts", counts_json(r));
+	cJSON_AddItemToObject(root, "warnings",
+			      strings_json(r->warnings, r->nwarnings));
 	arr = must(cJSON_AddArrayToObject(root, "results"));
 	for (i = 0; i < r->nresults; i++)
 		cJSON_AddItemToArray(arr, result_json(sorted[i]));

@@ -109,6 +109,12 @@ static void suite_properties(struct lg_buf *b, const struct lg_report *r,
 	property(b, "", "grading",
 		 "an objective earns the points of each assertion that holds "
 		 "(rubric.yaml); skipped objectives earn 0");
+	for (i = 0; i < r->nwarnings; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "warning.%zu", i + 1);
+		property(b, "", name, r->warnings[i]);
+	}
 	for (i = 0; i < r->nresults; i++)
 		result_properties(b, sorted[i]);
 	lg_buf_adds(b, "    </properties>\n");
@@ -174,6 +180,21 @@ static void verdict_element(struct lg_buf *b, const struct lg_result *res)
 	lg_buf_addf(b, "</%s>\n", tag);
 }
 
+/* "ok     key: observed", and where a step's verdict came from. */
+static void assertion_line(struct lg_buf *b, const struct lg_assertion *a)
+{
+	lg_buf_adds(b, a->pending ? "PENDING " : a->ok ? "ok     " : "FAILED ");
+	lg_escape_xml(b, a->key);
+	lg_buf_adds(b, ": ");
+	lg_escape_xml(b, a->pending ? a->hint : a->observed);
+	if (a->source == LG_SOURCE_JOURNAL) {
+		lg_buf_adds(b, " (from the progress journal, passed at ");
+		lg_escape_xml(b, a->journal_time ? a->journal_time : "?");
+		lg_buf_adds(b, ")");
+	}
+	lg_buf_adds(b, "\n");
+}
+
 static void system_out(struct lg_buf *b, const struct lg_result *res)
 {
 	char pts[32], max[32];
@@ -190,13 +211,8 @@ static void system_out(struct lg_buf *b, const struct lg_result *res)
 		lg_buf_adds(b, "observed live");
 	}
 	lg_buf_adds(b, ")\n");
-	for (i = 0; i < res->nasserts; i++) {
-		lg_buf_adds(b, res->asserts[i].ok ? "ok     " : "FAILED ");
-		lg_escape_xml(b, res->asserts[i].key);
-		lg_buf_adds(b, ": ");
-		lg_escape_xml(b, res->asserts[i].observed);
-		lg_buf_adds(b, "\n");
-	}
+	for (i = 0; i < res->nasserts; i++)
+		assertion_line(b, &res->asserts[i]);
 	for (i = 0; i < res->nevidence; i++) {
 		lg_buf_adds(b, "> ");
 		lg_escape_xml(b, res->evidence[i]);

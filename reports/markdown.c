@@ -12,6 +12,7 @@ struct md_words {
 	const char *objective, *status, *points, *total, *formula;
 	const char *ok, *failed, *expected, *observed, *hint, *evidence;
 	const char *journal, *none;
+	const char *pending, *held_journal, *warnings;
 };
 
 static const struct md_words words_es = {
@@ -35,6 +36,9 @@ static const struct md_words words_es = {
     .evidence = "Evidencias",
     .journal = "Tomado del diario de progreso: superado el",
     .none = "desconocida",
+    .pending = "pendiente",
+    .held_journal = "según el diario de progreso, superado el",
+    .warnings = "Avisos",
 };
 
 static const struct md_words words_en = {
@@ -58,6 +62,9 @@ static const struct md_words words_en = {
     .evidence = "Evidence",
     .journal = "From the progress journal: passed at",
     .none = "unknown",
+    .pending = "pending",
+    .held_journal = "from the progress journal, passed at",
+    .warnings = "Warnings",
 };
 
 static void points_of(struct lg_buf *b, double pts, double max)
@@ -66,6 +73,23 @@ static void points_of(struct lg_buf *b, double pts, double max)
 
 	lg_buf_addf(b, "%s/%s", lg_report_fmt_points(p, sizeof(p), pts),
 		    lg_report_fmt_points(m, sizeof(m), max));
+}
+
+/* Problems with the run itself (the journal), before any result. */
+static void warnings(struct lg_buf *b, const struct lg_report *r,
+		     const struct md_words *w)
+{
+	size_t i;
+
+	if (!r->nwarnings)
+		return;
+	lg_buf_addf(b, "**%s:**\n\n", w->warnings);
+	for (i = 0; i < r->nwarnings; i++) {
+		lg_buf_adds(b, "- ");
+		lg_escape_md(b, r->warnings[i]);
+		lg_buf_adds(b, "\n");
+	}
+	lg_buf_adds(b, "\n");
 }
 
 static void header(struct lg_buf *b, const struct lg_report *r,
@@ -86,6 +110,7 @@ static void header(struct lg_buf *b, const struct lg_report *r,
 		    w->score);
 	points_of(b, lg_report_points(r), lg_report_max_points(r));
 	lg_buf_adds(b, "\n\n");
+	warnings(b, r, w);
 }
 
 /* "1. Title (id)", escaped; used in the table and in headings. */
@@ -124,7 +149,10 @@ static void score_table(struct lg_buf *b, const struct lg_report *r,
 static void assertion(struct lg_buf *b, const struct lg_assertion *a,
 		      const struct md_words *w)
 {
-	lg_buf_addf(b, "- **%s**: ", a->ok ? w->ok : w->failed);
+	lg_buf_addf(b, "- **%s**: ",
+		    a->pending ? w->pending
+		    : a->ok    ? w->ok
+			       : w->failed);
 	lg_escape_md(b, a->what ? a->what : a->key);
 	lg_buf_adds(b, " (");
 	lg_escape_md(b, a->key);
@@ -134,6 +162,11 @@ static void assertion(struct lg_buf *b, const struct lg_assertion *a,
 	lg_escape_md(b, a->expected);
 	lg_buf_addf(b, "\n  - %s: ", w->observed);
 	lg_escape_md(b, a->observed);
+	if (a->source == LG_SOURCE_JOURNAL) {
+		lg_buf_addf(b, " (%s ", w->held_journal);
+		lg_escape_md(b, a->journal_time ? a->journal_time : "?");
+		lg_buf_adds(b, ")");
+	}
 	lg_buf_adds(b, "\n");
 	if (!a->ok && a->hint) {
 		lg_buf_addf(b, "  - **%s:** ", w->hint);

@@ -19,6 +19,11 @@ struct lg_report {
 	enum lg_lang lang;
 	const struct lg_result *results;
 	size_t nresults;
+	/* Added for the journal: problems with the run itself, not with the
+	 * cluster ("journal not read: ...", "journal not updated: ..."), one
+	 * sentence each; NULL when nwarnings is 0. */
+	const char *const *warnings;
+	size_t nwarnings;
 };
 
 double lg_report_points(const struct lg_report *r);

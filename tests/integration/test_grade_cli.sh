@@ -113,9 +113,12 @@ start_labsim f5xx --scenario "$(scenario complete)" --fault-5xx 1 || exit 1
 J="$LIB_TMP/f5xx.json"
 run_lg all --kubeconfig "$KC" --json "$J"
 expect_eq "5xx: exit 3" 3 "$LG_RC"
-expect_eq "5xx: every check an error" \
-	"istio-install=error sidecar-injection=error gateway=error" \
-	"$(verdict_list "$J")"
+v=$(verdict_list "$J")
+expect_contains "5xx: istio-install is an error" "istio-install=error" "$v"
+case " $v" in
+*=pass* | *=fail* | *=skip*) not_ok "5xx: every check an error: $v" ;;
+*) ok "5xx: every check an error ($v)" ;;
+esac
 
 start_labsim ftrunc --scenario "$(scenario complete)" --fault-truncate 1 ||
 	exit 1

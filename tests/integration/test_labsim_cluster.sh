@@ -437,3 +437,129 @@ expect_eq "ingress-istio-gateway-installed: httpbin via ingressgateway" 200 "$co
 code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$url/status/200")
 expect_eq "ingress-istio-gateway-installed: wrong Host 404" 404 "$code"
 stop_labsim igi
+
+# a crash-looping container: Running, not Ready, restarts counted; the
+# rollout keeps the old ready pod
+start_labsim crash --scenario "$(scenario crashloop)" || exit 1
+out=$(kc get pods -n bookinfo -l app=ratings -o json)
+expect_eq "crashloop: CrashLoopBackOff with restarts" "CrashLoopBackOff 6" \
+	"$(jq -r '.items[].status.containerStatuses[] | select(.state.waiting)
+	| .state.waiting.reason + " " + (.restartCount | tostring)' <<<"$out")"
+expect_eq "crashloop: the old pod still serves" True "$(available bookinfo ratings-v1)"
+stop_labsim crash
+
+# an HTTPRoute in another namespace than its Gateway (listener allows Same)
+start_labsim xns --scenario "$(scenario no-gateway)" || exit 1
+kc apply -n bookinfo -f "$SCENARIOS/parts/20-bookinfo-gateway.yaml" >/dev/null
+cat >"$LIB_TMP/route-default.yaml" <<'YAML'
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: bookinfo
+  namespace: default
+spec:
+  parentRefs:
+  - name: bookinfo-gateway
+    namespace: bookinfo
+  rules:
+  - matches:
+    - path:
+        type: Exact
+        value: /productpage
+    backendRefs:
+    - name: productpage
+      namespace: bookinfo
+      port: 9080
+YAML
+kc delete httproute -n bookinfo bookinfo >/dev/null
+kc apply -f "$LIB_TMP/route-default.yaml" >/dev/null
+expect_contains "route in another namespace: not accepted" \
+	"Accepted:False:NotAllowedByListeners" \
+	"$(kc get httproute -n default bookinfo -o json |
+	jq -r '[.status.parents[0].conditions[] | .type + ":" + .status + ":" + .reason] | join(" ")')"
+np=$(kc get svc -n bookinfo bookinfo-gateway-istio -o json |
+	jq -r '.spec.ports[] | select(.port == 80) | .nodePort')
+expect_eq "route in another namespace: gateway answers 404" 404 \
+	"$(curl -s -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$np/productpage")"
+expect_eq "route in another namespace: attachedRoutes 0" 0 \
+	"$(kc get gtw -n bookinfo bookinfo-gateway -o jsonpath='{.status.listeners[0].attachedRoutes}')"
+stop_labsim xns
+
+# a route in bookinfo whose backend lives in another namespace: refused
+# (RefNotPermitted, 500) until a ReferenceGrant there allows it
+start_labsim rg --scenario "$(scenario complete)" || exit 1
+kc create namespace other >/dev/null 2>&1 ||
+	printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: other\n' | kc apply -f - >/dev/null
+cat >"$LIB_TMP/other.yaml" <<'YAML'
+apiVersion: v1
+kind: Service
+metadata:
+  name: productpage
+  namespace: other
+spec:
+  selector:
+    app: productpage
+  ports:
+  - name: http
+    port: 9080
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: bookinfo
+  namespace: bookinfo
+spec:
+  parentRefs:
+  - name: bookinfo-gateway
+  rules:
+  - matches:
+    - path:
+        type: Exact
+        value: /productpage
+    backendRefs:
+    - name: productpage
+      namespace: other
+      port: 9080
+YAML
+kc apply -f "$LIB_TMP/other.yaml" >/dev/null
+expect_contains "cross-namespace backend: RefNotPermitted" \
+	"ResolvedRefs:False:RefNotPermitted" \
+	"$(kc get httproute -n bookinfo bookinfo -o json |
+	jq -r '[.status.parents[0].conditions[] | .type + ":" + .status + ":" + .reason] | join(" ")')"
+expect_eq "cross-namespace backend: 500 without a grant" 500 \
+	"$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$(gw)/productpage")"
+printf 'apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata:\n  name: from-bookinfo\n  namespace: other\nspec:\n  from:\n  - group: gateway.networking.k8s.io\n    kind: HTTPRoute\n    namespace: bookinfo\n  to:\n  - group: ""\n    kind: Service\n' |
+	kc apply -f - >/dev/null
+expect_contains "with a ReferenceGrant: resolved" "ResolvedRefs:True" \
+	"$(kc get httproute -n bookinfo bookinfo -o json |
+	jq -r '[.status.parents[0].conditions[] | .type + ":" + .status] | join(" ")')"
+stop_labsim rg
+
+# deleting the route, then the Gateway (its Deployment, Service and
+# ServiceAccount go with it), then the namespace
+start_labsim del --scenario "$(scenario complete)" || exit 1
+url=$(gw)
+kc delete httproute -n bookinfo bookinfo >/dev/null
+expect_eq "route deleted: gateway answers 404" 404 \
+	"$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$url/productpage")"
+kc delete gtw -n bookinfo bookinfo-gateway >/dev/null
+expect_eq "Gateway deleted: its Service goes too" "" \
+	"$(kc get svc -n bookinfo -o name | grep bookinfo-gateway-istio)"
+curl -s -m 3 -o /dev/null "$url/productpage"
+expect_eq "Gateway deleted: nothing listens (curl exit 7)" 7 "$?"
+kc delete ns bookinfo >/dev/null
+expect_eq "namespace deleted: its pods are gone" 0 \
+	"$(kc get pods -A -o json | jq '[.items[] | select(.metadata.namespace == "bookinfo")] | length')"
+stop_labsim del
+
+# outlier detection where a host really fails: reviews-v1 answers 503,
+# consecutive5xxErrors 1 ejects it, later calls get 503 UH
+start_labsim fh --scenario "$(scenario circuit-breaking-failing-host)" || exit 1
+for i in $(seq 5); do curl -s -m 5 -o /dev/null "$(gw)/api/v1/products/0/reviews"; done
+pp=$(kc get pods -n bookinfo -l app=productpage -o jsonpath='{.items[0].metadata.name}')
+m=$(kc get --raw "/api/v1/namespaces/bookinfo/pods/$pp:15020/proxy/stats/prometheus")
+expect_contains "failing host: 503 from the host itself" \
+	'response_code="503",response_flags="-"' "$m"
+expect_contains "failing host: ejected, then 503 UH" \
+	'response_code="503",response_flags="UH"' "$m"
+stop_labsim fh

@@ -23,10 +23,14 @@
 #include "../../harness/expect.h"
 #include "../../harness/gwfind.h"
 #include "../../harness/i18n.h"
+#include "../../harness/journal.h"
 #include "../../harness/sched.h"
 #include "../../harness/yaml.h"
 
 #define CASES "tests/cases"
+/* A case with this file runs with the progress journal it holds. */
+#define JOURNAL_FILE                                                           \
+	"api_v1_namespaces_bookinfo_configmaps_labgrade-progress.json"
 
 /*
  * A one-answer-for-all HTTP server on 127.0.0.1 standing in for the mesh's
@@ -90,7 +94,7 @@ static void fake_gw_start(struct fake_gw *g, const char *file)
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(bind(g->fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(g->fd, 16), 0);
+	assert_int_equal(listen(g->fd, 128), 0);
 	getsockname(g->fd, (struct sockaddr *)&a, &alen);
 	g->port = ntohs(a.sin_port);
 	pthread_create(&g->thread, NULL, fake_gw_main, g);
@@ -102,6 +106,314 @@ static void fake_gw_stop(struct fake_gw *g)
 	pthread_join(g->thread, NULL);
 	close(g->fd);
 	free(g->answer);
+}
+
+/*
+ * Answers that change between reads (sidecar metrics before and after a
+ * load): the n-th GET of path P is answered from P~n, else from the
+ * highest P~k (k < n) that exists, else from P itself. Everything else is
+ * the plain fixture transport underneath.
+ */
+struct seq_fixture {
+	struct lg_cluster *inner;
+	pthread_mutex_t mu;
+	char **paths;
+	unsigned *counts;
+	size_t n;
+};
+
+static unsigned seq_count(struct seq_fixture *f, const char *path)
+{
+	unsigned k;
+	size_t i;
+
+	pthread_mutex_lock(&f->mu);
+	for (i = 0; i < f->n && strcmp(f->paths[i], path) != 0; i++)
+		;
+	if (i == f->n) {
+		f->paths = lg_xrealloc(f->paths, (f->n + 1) * sizeof(char *));
+		f->counts = lg_xrealloc(f->counts, (f->n + 1) * sizeof(unsigned));
+		f->paths[f->n] = lg_xstrdup(path);
+		f->counts[f->n++] = 0;
+	}
+	k = ++f->counts[i];
+	pthread_mutex_unlock(&f->mu);
+	return k;
+}
+
+static enum lg_err seq_request(void *data, const char *method,
+			       const char *path, const char *ctype,
+			       const char *body, struct lg_buf *resp,
+			       long *status, struct lg_error *err)
+{
+	struct seq_fixture *f = data;
+	struct lg_error e = {0};
+	unsigned k = strcmp(method, "GET") ? 1 : seq_count(f, path);
+	enum lg_err rc;
+	char *p;
+
+	for (; k >= 2; k--) {
+		p = lg_xasprintf("%s~%u", path, k);
+		lg_buf_reset(resp);
+		lg_cluster_request(f->inner, method, p, ctype, body, resp,
+				   status, &e);
+		free(p);
+		lg_error_clear(&e);
+		if (*status != 404)
+			return LG_OK;
+	}
+	lg_buf_reset(resp);
+	rc = lg_cluster_request(f->inner, method, path, ctype, body, resp,
+				status, &e);
+	if (rc == LG_ETOOBIG || rc == LG_EHTTP || rc == LG_ETIMEOUT)
+		return lg_errorf(err, rc, "%s", e.msg);
+	return LG_OK;
+}
+
+static void seq_free(void *data)
+{
+	struct seq_fixture *f = data;
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		free(f->paths[i]);
+	free(f->paths);
+	free(f->counts);
+	lg_cluster_free(f->inner);
+	pthread_mutex_destroy(&f->mu);
+	free(f);
+}
+
+static struct lg_cluster *seq_fixture_open(const char *dir)
+{
+	static const struct lg_transport t = {seq_request, seq_free};
+	struct seq_fixture *f = lg_xcalloc(1, sizeof(*f));
+	char *server = lg_xasprintf("fixture:%s", dir);
+	struct lg_cluster *c;
+
+	f->inner = lg_cluster_open_fixture(dir);
+	pthread_mutex_init(&f->mu, NULL);
+	c = lg_cluster_open_transport_take(&t, f, server);
+	free(server);
+	return c;
+}
+
+/*
+ * A gateway that answers by request, for checks that need varied traffic
+ * (tests/cases/<id>/<case>/gateway/): the file METHOD_PATH[@USER][~N].http
+ * holds a whole HTTP response, where PATH is the request path without its
+ * query, '/' written '_' (GET_productpage.http, POST_login.http); @USER is
+ * tried first when the request's Cookie holds session=USER; ~1..~K give
+ * the answers of successive such requests, cycling. A first line
+ * "#delay-ms N" delays the answer by N ms. Each connection has its own
+ * thread, so a delayed answer holds up no other request.
+ */
+struct routed_gw {
+	int fd, port;
+	char *dir;
+	volatile int stop;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_t *conns;
+	size_t nconns;
+	char **keys;
+	unsigned *counts;
+	size_t nkeys;
+};
+
+struct routed_conn {
+	struct routed_gw *g;
+	int fd;
+};
+
+static unsigned routed_next(struct routed_gw *g, const char *key)
+{
+	unsigned k;
+	size_t i;
+
+	pthread_mutex_lock(&g->mu);
+	for (i = 0; i < g->nkeys && strcmp(g->keys[i], key) != 0; i++)
+		;
+	if (i == g->nkeys) {
+		g->keys = lg_xrealloc(g->keys, (i + 1) * sizeof(*g->keys));
+		g->counts = lg_xrealloc(g->counts, (i + 1) * sizeof(unsigned));
+		g->keys[i] = lg_xstrdup(key);
+		g->counts[g->nkeys++] = 0;
+	}
+	k = ++g->counts[i];
+	pthread_mutex_unlock(&g->mu);
+	return k;
+}
+
+/* The answer file for name (without .http), or NULL. */
+static char *routed_file(struct routed_gw *g, const char *name)
+{
+	unsigned k = 0, n;
+	char *f;
+
+	for (;;) {
+		f = lg_xasprintf("%s/gateway/%s~%u.http", g->dir, name, k + 1);
+		if (access(f, R_OK) != 0)
+			break;
+		free(f);
+		k++;
+	}
+	free(f);
+	if (k == 0) {
+		f = lg_xasprintf("%s/gateway/%s.http", g->dir, name);
+		if (access(f, R_OK) == 0)
+			return f;
+		free(f);
+		return NULL;
+	}
+	n = routed_next(g, name);
+	return lg_xasprintf("%s/gateway/%s~%u.http", g->dir, name,
+			    (n - 1) % k + 1);
+}
+
+/* "GET_productpage" and the session user of a request. */
+static void routed_parse(const char *req, char *key, size_t cap, char *user,
+			 size_t ucap)
+{
+	const char *sp = strchr(req, ' '), *c;
+	size_t n = 0, u = 0;
+
+	key[0] = user[0] = '\0';
+	if (!sp)
+		return;
+	for (c = req; c < sp && n + 1 < cap; c++)
+		key[n++] = *c;
+	if (n + 1 < cap)
+		key[n++] = '_';
+	for (c = sp + 1; *c == '/'; c++)
+		;
+	for (; *c && !strchr(" ?\r\n", *c) && n + 1 < cap; c++)
+		key[n++] = *c == '/' ? '_' : *c;
+	key[n] = '\0';
+	c = strstr(req, "session=");
+	if (!c)
+		return;
+	for (c += 8; *c && !strchr(";\r\n ", *c) && u + 1 < ucap; c++)
+		user[u++] = *c;
+	user[u] = '\0';
+}
+
+static void routed_send(int fd, const char *file)
+{
+	static const char not_found[] = "HTTP/1.1 404 Not Found\r\n"
+					"Content-Length: 0\r\n"
+					"Connection: close\r\n\r\n";
+	struct lg_buf b = LG_BUF_INIT;
+	const char *p = not_found;
+	size_t len = sizeof(not_found) - 1, off = 0;
+	char chunk[4096];
+	ssize_t w;
+	FILE *f = file ? fopen(file, "rb") : NULL;
+
+	while (f && (len = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		lg_buf_add(&b, chunk, len);
+	if (f)
+		fclose(f);
+	if (f) {
+		p = b.buf;
+		len = b.len;
+	}
+	if (strncmp(p, "#delay-ms ", 10) == 0) {
+		usleep((useconds_t)strtoul(p + 10, NULL, 10) * 1000);
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + len;
+		len = b.len - (size_t)(p - b.buf);
+	}
+	while (off < len && (w = write(fd, p + off, len - off)) > 0)
+		off += (size_t)w;
+	lg_buf_release(&b);
+}
+
+static void *routed_conn_main(void *arg)
+{
+	struct routed_conn *c = arg;
+	char req[16384], key[256], user[128], *name, *file = NULL;
+	size_t n = 0;
+	ssize_t r;
+
+	while (n + 1 < sizeof(req) &&
+	       (r = read(c->fd, req + n, sizeof(req) - 1 - n)) > 0) {
+		n += (size_t)r;
+		req[n] = '\0';
+		if (strstr(req, "\r\n\r\n"))
+			break;
+	}
+	req[n] = '\0';
+	routed_parse(req, key, sizeof(key), user, sizeof(user));
+	if (user[0]) {
+		name = lg_xasprintf("%s@%s", key, user);
+		file = routed_file(c->g, name);
+		free(name);
+	}
+	if (!file)
+		file = routed_file(c->g, key);
+	routed_send(c->fd, file);
+	free(file);
+	close(c->fd);
+	free(c);
+	return NULL;
+}
+
+static void *routed_gw_main(void *arg)
+{
+	struct routed_gw *g = arg;
+	struct pollfd p = {g->fd, POLLIN, 0};
+	struct routed_conn *c;
+
+	while (!g->stop) {
+		if (poll(&p, 1, 20) <= 0)
+			continue;
+		c = lg_xcalloc(1, sizeof(*c));
+		c->g = g;
+		c->fd = accept(g->fd, NULL, NULL);
+		pthread_mutex_lock(&g->mu);
+		g->conns =
+		    lg_xrealloc(g->conns, (g->nconns + 1) * sizeof(*g->conns));
+		pthread_create(&g->conns[g->nconns++], NULL, routed_conn_main,
+			       c);
+		pthread_mutex_unlock(&g->mu);
+	}
+	return NULL;
+}
+
+static void routed_gw_start(struct routed_gw *g, const char *dir)
+{
+	struct sockaddr_in a = {0};
+	socklen_t alen = sizeof(a);
+
+	memset(g, 0, sizeof(*g));
+	g->dir = lg_xstrdup(dir);
+	pthread_mutex_init(&g->mu, NULL);
+	g->fd = socket(AF_INET, SOCK_STREAM, 0);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(g->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(g->fd, 128), 0);
+	getsockname(g->fd, (struct sockaddr *)&a, &alen);
+	g->port = ntohs(a.sin_port);
+	pthread_create(&g->thread, NULL, routed_gw_main, g);
+}
+
+static void routed_gw_stop(struct routed_gw *g)
+{
+	size_t i;
+
+	g->stop = 1;
+	pthread_join(g->thread, NULL);
+	for (i = 0; i < g->nconns; i++)
+		pthread_join(g->conns[i], NULL);
+	for (i = 0; i < g->nkeys; i++)
+		free(g->keys[i]);
+	free(g->keys);
+	free(g->counts);
+	free(g->conns);
+	free(g->dir);
+	close(g->fd);
+	pthread_mutex_destroy(&g->mu);
 }
 
 /* ---- the data-driven cases ---------------------------------------- */
@@ -134,27 +446,30 @@ static bool evidence_has(const struct lg_result *r, const char *s)
 	return contains(r->message, s);
 }
 
-/* The failed keys of r, in order, against expect's list. */
+/* The failed (or, with pending, the pending) keys of r, in order, against
+ * expect's list. A pending assertion (its step not in effect, not in the
+ * journal) is neither held nor failed. */
 static int compare_failed(const char *name, const struct lg_result *r,
-			  const struct lg_ynode *want)
+			  const struct lg_ynode *want, bool pending)
 {
+	const char *what = pending ? "pending" : "failed";
 	size_t i, k = 0;
 	int bad = 0;
 
 	for (i = 0; i < r->nasserts; i++) {
-		if (r->asserts[i].ok)
+		if (r->asserts[i].ok || r->asserts[i].pending != pending)
 			continue;
 		if (k >= want->n ||
 		    strcmp(want->items[k]->value, r->asserts[i].key) != 0) {
-			print_message("%s: unexpected failed assertion '%s'\n",
-				      name, r->asserts[i].key);
+			print_message("%s: unexpected %s assertion '%s'\n",
+				      name, what, r->asserts[i].key);
 			bad++;
 		}
 		k++;
 	}
 	if (k != want->n) {
-		print_message("%s: %zu failed assertion(s), expected %zu\n",
-			      name, k, want->n);
+		print_message("%s: %zu %s assertion(s), expected %zu\n", name,
+			      k, what, want->n);
 		bad++;
 	}
 	return bad;
@@ -205,7 +520,10 @@ static int compare(const char *name, const struct lg_result *r,
 		bad++;
 	}
 	if (failed)
-		bad += compare_failed(name, r, failed);
+		bad += compare_failed(name, r, failed, false);
+	if (lg_ynode_get(e, "pending"))
+		bad +=
+		    compare_failed(name, r, lg_ynode_get(e, "pending"), true);
 	return texts ? bad + compare_text(name, r, e) : bad;
 }
 
@@ -234,9 +552,12 @@ static int run_once(const struct lg_rubric *rubric, const char *id,
 	struct lg_state state = {0};
 	struct lg_ctx ctx = {0};
 	struct fake_gw gw = {0};
+	struct routed_gw rgw;
+	struct lg_journal journal = LG_JOURNAL_INIT;
 	char *url = NULL,
 	     *name = lg_xasprintf("%s [%s]", dir, lg_i18n_code(lang));
 	bool serve = exists(dir, "gateway.http");
+	bool routed = exists(dir, "gateway");
 	size_t i;
 	int bad = 0;
 
@@ -248,7 +569,17 @@ static int run_once(const struct lg_rubric *rubric, const char *id,
 		free(file);
 		url = lg_xasprintf("http://127.0.0.1:%d", gw.port);
 	}
-	ctx.cluster = lg_cluster_open_fixture(dir);
+	if (routed) { /* wins over gateway.http */
+		routed_gw_start(&rgw, dir);
+		free(url);
+		url = lg_xasprintf("http://127.0.0.1:%d", rgw.port);
+	}
+	ctx.cluster = seq_fixture_open(dir);
+	if (exists(dir, JOURNAL_FILE)) {
+		assert_int_equal(
+		    lg_journal_read(ctx.cluster, NULL, &journal, &err), LG_OK);
+		ctx.journal = &journal;
+	}
 	ctx.rubric = rubric;
 	ctx.lang = lang;
 	ctx.gateway_url = url;
@@ -259,6 +590,9 @@ static int run_once(const struct lg_rubric *rubric, const char *id,
 			bad = compare(name, &s.items[i].result, e, texts);
 	if (serve)
 		fake_gw_stop(&gw);
+	if (routed)
+		routed_gw_stop(&rgw);
+	lg_journal_release(&journal);
 	lg_cluster_free(ctx.cluster);
 	lg_sched_release(&s);
 	free(state.gateway_url);
@@ -266,6 +600,43 @@ static int run_once(const struct lg_rubric *rubric, const char *id,
 	free(url);
 	free(name);
 	return bad;
+}
+
+/*
+ * A case's params.yaml ({key: value}) replaces or adds parameters of the
+ * case's objective: a timing window scaled down so that a case with a
+ * delayed answer runs in a fraction of a second.
+ */
+static void override_params(struct lg_rubric *r, const char *id,
+			    const char *dir)
+{
+	struct lg_error err = {0};
+	struct lg_ynode **docs = NULL;
+	struct lg_rubric_objective *o = NULL;
+	char *file = lg_xasprintf("%s/params.yaml", dir);
+	size_t ndocs = 0, i, k;
+
+	assert_int_equal(lg_yaml_parse_file(file, &docs, &ndocs, &err), LG_OK);
+	for (i = 0; i < r->nobjectives; i++)
+		if (strcmp(r->objectives[i].id, id) == 0)
+			o = &r->objectives[i];
+	assert_non_null(o);
+	for (i = 0; ndocs == 1 && i < docs[0]->n; i++) {
+		for (k = 0; k < o->nparams; k++)
+			if (strcmp(o->params[k].key, docs[0]->keys[i]) == 0)
+				break;
+		if (k == o->nparams) {
+			o->params = lg_xrealloc(o->params,
+						(k + 1) * sizeof(*o->params));
+			o->params[o->nparams++].key =
+			    lg_xstrdup(docs[0]->keys[i]);
+			o->params[k].value = NULL;
+		}
+		free(o->params[k].value);
+		o->params[k].value = lg_xstrdup(docs[0]->items[i]->value);
+	}
+	lg_ynode_free_docs(docs, ndocs);
+	free(file);
 }
 
 /* Each case in its language (expect.yaml `lang`, default en), then in the
@@ -278,10 +649,17 @@ static int run_case(const struct lg_rubric *rubric, const char *id,
 	size_t ndocs = 0;
 	char *exp = lg_xasprintf("%s/expect.yaml", dir);
 	enum lg_lang lang = LG_LANG_EN;
+	struct lg_rubric own = {0};
 	int bad;
 
 	assert_int_equal(lg_yaml_parse_file(exp, &docs, &ndocs, &err), LG_OK);
 	assert_int_equal(ndocs, 1);
+	if (exists(dir, "params.yaml")) {
+		assert_int_equal(lg_rubric_load(&own, "rubric.yaml", &err),
+				 LG_OK);
+		override_params(&own, id, dir);
+		rubric = &own;
+	}
 	if (lg_ynode_str(docs[0], "lang"))
 		assert_true(
 		    lg_i18n_parse(lg_ynode_str(docs[0], "lang"), &lang));
@@ -290,6 +668,7 @@ static int run_case(const struct lg_rubric *rubric, const char *id,
 			lang == LG_LANG_EN ? LG_LANG_ES : LG_LANG_EN, docs[0],
 			false);
 	lg_ynode_free_docs(docs, ndocs);
+	lg_rubric_release(&own);
 	free(exp);
 	return bad;
 }

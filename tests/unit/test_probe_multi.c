@@ -210,8 +210,8 @@ static struct lg_probe_req *make_reqs(const struct srv *s, size_t n,
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		r[i].url = lg_xasprintf("http://127.0.0.1:%d/r/%zu/%d",
-					s->port, i, delay_ms);
+		r[i].url = lg_xasprintf("http://127.0.0.1:%d/r/%zu/%d", s->port,
+					i, delay_ms);
 	return r;
 }
 
@@ -318,12 +318,12 @@ static void run_waves(unsigned flags, bool expect_waited)
 
 	for (i = 0; i < n; i += 10) {
 		free((char *)(uintptr_t)reqs[i].url);
-		reqs[i].url = lg_xasprintf("http://127.0.0.1:%d/r/%zu/400",
-					   s->port, i);
+		reqs[i].url =
+		    lg_xasprintf("http://127.0.0.1:%d/r/%zu/400", s->port, i);
 	}
-	assert_int_equal(lg_probe_many_ex(reqs, n, 10, flags, resps, NULL,
-					  NULL, &err),
-			 LG_OK);
+	assert_int_equal(
+	    lg_probe_many_ex(reqs, n, 10, flags, resps, NULL, NULL, &err),
+	    LG_OK);
 	assert_answers_match(resps, n);
 	assert_int_equal(s->max, 10);
 	assert_true(wave2_waited(s, 10) == expect_waited);
@@ -358,9 +358,8 @@ static void test_probe_multi__timeouts(void **state)
 	reqs[1].timeout_ms = 300;
 	reqs[3].timeout_ms = 300;
 	reqs[0].timeout_ms = 2000;
-	assert_int_equal(
-	    lg_probe_many_ex(reqs, n, 4, 0, resps, out, &st, &err),
-	    LG_ETIMEOUT);
+	assert_int_equal(lg_probe_many_ex(reqs, n, 4, 0, resps, out, &st, &err),
+			 LG_ETIMEOUT);
 	assert_non_null(strstr(err.msg, "request 2 of 4: GET http://"));
 	assert_non_null(strstr(err.msg, "no answer within 300 ms"));
 	assert_int_equal(resps[0].status, 200);
@@ -391,8 +390,7 @@ static void test_probe_multi__refused(void **state)
 	close(fd);
 	req.url = url;
 	assert_int_equal(
-	    lg_probe_many_ex(&req, 1, 3, 0, &resp, &out, NULL, &err),
-	    LG_EHTTP);
+	    lg_probe_many_ex(&req, 1, 3, 0, &resp, &out, NULL, &err), LG_EHTTP);
 	assert_int_equal(resp.status, 0);
 	assert_int_equal(out.code, LG_EHTTP);
 	assert_non_null(strstr(err.msg, "request 1 of 1"));
@@ -410,9 +408,9 @@ static void test_probe_multi__bounds_and_usage(void **state)
 	char *bad = lg_xasprintf("http://u:secret@127.0.0.1:%d/", s->port);
 
 	(void)state;
-	assert_int_equal(lg_probe_many(reqs, LG_PROBE_MANY_MAX + 1, 4, resps,
-				       &err),
-			 LG_EUSAGE);
+	assert_int_equal(
+	    lg_probe_many(reqs, LG_PROBE_MANY_MAX + 1, 4, resps, &err),
+	    LG_EUSAGE);
 	assert_non_null(strstr(err.msg, "10001"));
 	lg_error_clear(&err);
 	reqs[0].url = good;

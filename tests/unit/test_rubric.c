@@ -121,7 +121,7 @@ static void test_rubric__unreadable_file_is_eio(void **state)
 	assert_int_equal(r.nobjectives, 0);
 }
 
-static void test_rubric__repo_rubric_has_three_objectives(void **state)
+static void test_rubric__repo_rubric_starts_with_the_install_objectives(void **state)
 {
 	struct lg_rubric r;
 	struct lg_error err = {0};
@@ -132,7 +132,9 @@ static void test_rubric__repo_rubric_has_three_objectives(void **state)
 		fail_msg("%s", err.msg);
 	assert_string_equal(r.version, "1");
 	assert_string_equal(r.path, "rubric.yaml");
-	assert_int_equal(r.nobjectives, 3);
+	/* objectives are added as checks land; test_registry compares the
+	 * whole set with the registry */
+	assert_true(r.nobjectives >= 3);
 	assert_string_equal(r.objectives[0].id, "istio-install");
 	assert_string_equal(r.objectives[1].id, "sidecar-injection");
 	assert_string_equal(r.objectives[2].id, "gateway");
@@ -156,12 +158,14 @@ static void test_rubric__repo_rubric_has_three_objectives(void **state)
 			    "1.24");
 	assert_true(lg_rubric_param_num(&r, o, "request-timeout-ms", 0) ==
 		    10000);
-	assert_null(lg_rubric_find(&r, "fault-injection"));
+	assert_null(lg_rubric_find(&r, "no-such-objective"));
 	lg_rubric_release(&r);
 	assert_null(r.objectives);
 }
 
-/* The points each objective of the shipped rubric gives, key by key. */
+/* The points the install objectives of the shipped rubric give, key by
+ * key (the later objectives' keys are compared with their checks by
+ * test_registry). */
 static void test_rubric__repo_rubric_points(void **state)
 {
 	static const struct {
@@ -190,7 +194,7 @@ static void test_rubric__repo_rubric_points(void **state)
 	for (i = 0; i < LG_ARRAY_SIZE(want); i++)
 		assert_true(lg_rubric_points(lg_rubric_find(&r, want[i].id),
 					     want[i].key) == want[i].pts);
-	for (i = 0; i < r.nobjectives; i++)
+	for (i = 0; i < 3; i++)
 		total += r.objectives[i].npoints;
 	assert_int_equal(total, LG_ARRAY_SIZE(want));
 	lg_rubric_release(&r);
@@ -323,7 +327,7 @@ int main(void)
 	    cmocka_unit_test(test_rubric__bad_files_give_position_and_message),
 	    cmocka_unit_test(test_rubric__every_bad_file_is_tested),
 	    cmocka_unit_test(test_rubric__unreadable_file_is_eio),
-	    cmocka_unit_test(test_rubric__repo_rubric_has_three_objectives),
+	    cmocka_unit_test(test_rubric__repo_rubric_starts_with_the_install_objectives),
 	    cmocka_unit_test(test_rubric__repo_rubric_points),
 	    cmocka_unit_test(test_rubric__params_override_and_optional),
 	    cmocka_unit_test(test_rubric__numbers_ignore_locale),
