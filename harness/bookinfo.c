@@ -7,6 +7,7 @@
  * what a student sees. The JSON API names the reviews pod directly.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,6 +330,31 @@ static struct lg_probe_req *make_reqs(char *const urls[2],
 	return reqs;
 }
 
+/*
+ * With a connection pool limiting reviews (the circuit-breaker step), two
+ * pages in flight at once can overflow it, as they would on a real mesh:
+ * then no check may have a request in flight while another does, or one
+ * check's traffic would spoil another's observation. One lock for the whole
+ * process serialises them, request by request, so checks still interleave.
+ */
+static pthread_mutex_t serial_traffic = PTHREAD_MUTEX_INITIALIZER;
+
+static void probe_one_at_a_time(const struct lg_probe_req *reqs, size_t n,
+				struct lg_probe_resp *resps,
+				struct lg_probe_outcome *oc)
+{
+	struct lg_error perr = {0};
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		pthread_mutex_lock(&serial_traffic);
+		(void)lg_probe_many_ex(&reqs[i], 1, 1, 0, &resps[i], &oc[i],
+				       NULL, &perr);
+		pthread_mutex_unlock(&serial_traffic);
+		lg_error_clear(&perr);
+	}
+}
+
 enum lg_err lg_bookinfo_observe_set(const char *base_url,
 				    const struct lg_bookinfo_ask *asks,
 				    size_t n, unsigned concurrency,
@@ -355,7 +381,11 @@ enum lg_err lg_bookinfo_observe_set(const char *base_url,
 	if (concurrency == 0 || concurrency > MAX_IN_FLIGHT)
 		concurrency = n < MAX_IN_FLIGHT ? (unsigned)n : MAX_IN_FLIGHT;
 	/* A request without an answer is an observation, not an error. */
-	(void)lg_probe_many_ex(reqs, n, concurrency, 0, resps, oc, NULL, &perr);
+	if (concurrency == 1)
+		probe_one_at_a_time(reqs, n, resps, oc);
+	else
+		(void)lg_probe_many_ex(reqs, n, concurrency, 0, resps, oc,
+				       NULL, &perr);
 	for (i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
 		classify(asks[i].src, &resps[i], &out[i]);

@@ -6,6 +6,15 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${LABGRADE:?set LABGRADE}" "${LABSIM:?set LABSIM}"
 export LABGRADE LABSIM
+# The tests set scenarios up the way a student would, with the real kubectl.
+# Debian 12 ships only kubectl 1.20 (kubernetes-client); the lab machines
+# and CI carry a current one. Without it the suite cannot run: say so.
+if ! command -v kubectl >/dev/null; then
+	echo "integration: kubectl not found on PATH; install kubectl >= 1.28" \
+		"(the tests drive labsim with it)"
+	echo "integration: 0 passed, 1 failed"
+	exit 1
+fi
 pass=0 fail=0 failed=""
 for t in "$here"/test_*.sh; do
 	[ -e "$t" ] || continue
