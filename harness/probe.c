@@ -7,15 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "probe.h"
-
-#define PROBE_MAX_BODY ((size_t)4 << 20)
-#define PROBE_TIMEOUT_MS 15000
-
-struct probe_sink {
-	struct lg_probe_resp *r;
-	bool toobig;
-};
+#include "probe_int.h"
 
 static pthread_once_t probe_init_ctl = PTHREAD_ONCE_INIT;
 
@@ -23,6 +15,11 @@ static void probe_init_once(void)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		lg_die("cannot initialise libcurl");
+}
+
+void lg_probe_global_init(void)
+{
+	pthread_once(&probe_init_ctl, probe_init_once);
 }
 
 void lg_probe_resp_release(struct lg_probe_resp *r)
@@ -38,7 +35,7 @@ void lg_probe_resp_release(struct lg_probe_resp *r)
 
 static size_t body_write(char *p, size_t size, size_t n, void *u)
 {
-	struct probe_sink *s = u;
+	struct lg_probe_sink *s = u;
 
 	if (lg_buf_add(&s->r->body, p, size * n) != LG_OK) {
 		s->toobig = true;
@@ -65,7 +62,7 @@ static char *header_value(const char *line, size_t n, const char *name)
 /* Keep the first Set-Cookie's "name=value" and the Location. */
 static size_t header_write(char *p, size_t size, size_t n, void *u)
 {
-	struct probe_sink *s = u;
+	struct lg_probe_sink *s = u;
 	char *v, *semi;
 
 	if (!s->r->set_cookie &&
@@ -94,10 +91,25 @@ static struct curl_slist *probe_headers(const struct lg_probe_req *req)
 	return hd;
 }
 
-static void probe_setup(CURL *h, const struct lg_probe_req *req,
-			struct probe_sink *sink, char *ebuf)
+static void probe_setup_body(CURL *h, const struct lg_probe_req *req)
 {
-	long timeout = req->timeout_ms > 0 ? req->timeout_ms : PROBE_TIMEOUT_MS;
+	const char *body = req->body ? req->body : "";
+
+	if (req->body || (req->method && !strcmp(req->method, "POST"))) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	if (req->method && strcmp(req->method, "GET") &&
+	    strcmp(req->method, "POST"))
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+}
+
+struct curl_slist *lg_probe_setup(CURL *h, const struct lg_probe_req *req,
+				  struct lg_probe_sink *sink, char *ebuf)
+{
+	long timeout =
+	    req->timeout_ms > 0 ? req->timeout_ms : LG_PROBE_TIMEOUT_MS;
+	struct curl_slist *hd = probe_headers(req);
 
 	curl_easy_setopt(h, CURLOPT_URL, req->url);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -111,24 +123,17 @@ static void probe_setup(CURL *h, const struct lg_probe_req *req,
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_write);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, sink);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
 	if (req->cookie)
 		curl_easy_setopt(h, CURLOPT_COOKIE, req->cookie);
 	if (req->referer)
 		curl_easy_setopt(h, CURLOPT_REFERER, req->referer);
-	if (req->body || (req->method && !strcmp(req->method, "POST"))) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS,
-				 req->body ? req->body : "");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE,
-				 (long)strlen(req->body ? req->body : ""));
-	}
-	if (req->method && strcmp(req->method, "GET") &&
-	    strcmp(req->method, "POST"))
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+	probe_setup_body(h, req);
+	return hd;
 }
 
-static enum lg_err probe_error(const struct lg_probe_req *req, CURLcode cc,
-			       const char *ebuf, bool toobig,
-			       struct lg_error *err)
+enum lg_err lg_probe_reason(const struct lg_probe_req *req, CURLcode cc,
+			    const char *ebuf, bool toobig, struct lg_error *err)
 {
 	const char *m = req->method ? req->method : "GET";
 
@@ -136,11 +141,11 @@ static enum lg_err probe_error(const struct lg_probe_req *req, CURLcode cc,
 		return lg_errorf(err, LG_ETIMEOUT,
 				 "%s %s: no answer within %ld ms", m, req->url,
 				 req->timeout_ms > 0 ? req->timeout_ms
-						     : PROBE_TIMEOUT_MS);
+						     : LG_PROBE_TIMEOUT_MS);
 	if (toobig)
 		return lg_errorf(err, LG_ETOOBIG,
 				 "%s %s: the answer is larger than %zu bytes",
-				 m, req->url, PROBE_MAX_BODY);
+				 m, req->url, LG_PROBE_MAX_BODY);
 	if (cc == CURLE_COULDNT_CONNECT)
 		return lg_errorf(err, LG_EHTTP,
 				 "%s %s: cannot connect to the gateway (%s)", m,
@@ -155,10 +160,9 @@ static enum lg_err probe_error(const struct lg_probe_req *req, CURLcode cc,
 			 *ebuf ? ebuf : curl_easy_strerror(cc));
 }
 
-/* A gateway URL with user:password@ would make libcurl send basic auth. */
-static bool has_userinfo(const char *url)
+bool lg_probe_has_userinfo(const char *url)
 {
-	const char *p = strstr(url, "://");
+	const char *p = url ? strstr(url, "://") : NULL;
 	size_t auth_len;
 
 	if (!p)
@@ -171,7 +175,7 @@ static bool has_userinfo(const char *url)
 enum lg_err lg_probe(const struct lg_probe_req *req, struct lg_probe_resp *resp,
 		     struct lg_error *err)
 {
-	struct probe_sink sink = {resp, false};
+	struct lg_probe_sink sink = {resp, false};
 	char ebuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *hd;
 	enum lg_err rc = LG_OK;
@@ -179,23 +183,21 @@ enum lg_err lg_probe(const struct lg_probe_req *req, struct lg_probe_resp *resp,
 	CURLcode cc;
 
 	memset(resp, 0, sizeof(*resp));
-	lg_buf_init(&resp->body, PROBE_MAX_BODY);
-	if (has_userinfo(req->url))
+	lg_buf_init(&resp->body, LG_PROBE_MAX_BODY);
+	if (lg_probe_has_userinfo(req->url))
 		return lg_errorf(
 		    err, LG_EUSAGE,
 		    "the gateway URL must not hold a user name or password");
-	pthread_once(&probe_init_ctl, probe_init_once);
+	lg_probe_global_init();
 	h = curl_easy_init();
 	if (!h)
 		lg_die("out of memory (curl_easy_init)");
-	hd = probe_headers(req);
-	probe_setup(h, req, &sink, ebuf);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+	hd = lg_probe_setup(h, req, &sink, ebuf);
 	cc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
 	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &resp->seconds);
 	if (cc != CURLE_OK) {
-		rc = probe_error(req, cc, ebuf, sink.toobig, err);
+		rc = lg_probe_reason(req, cc, ebuf, sink.toobig, err);
 		resp->status = 0;
 	}
 	curl_easy_cleanup(h);

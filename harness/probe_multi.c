@@ -1,26 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /* probe_multi.c: many gateway requests in flight at once over libcurl multi. */
-#include <ctype.h>
 #include <curl/curl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
+#include "probe_int.h"
 #include "probe_multi.h"
 
-#define PM_MAX_BODY ((size_t)4 << 20)
-#define PM_TIMEOUT_MS 15000L
 #define PM_MAX_CONCURRENCY 1000U
 
 /* One request in the batch: its easy handle and where its answer goes. */
 struct pm_slot {
 	CURL *h;
 	struct curl_slist *hd;
-	struct lg_probe_resp *r;
-	bool toobig;
+	struct lg_probe_sink sink; /* sink.r: this request's answer */
 	char ebuf[CURL_ERROR_SIZE];
 };
 
@@ -39,82 +34,12 @@ struct pm_batch {
 	struct lg_error first_err;
 };
 
-static pthread_once_t pm_init_ctl = PTHREAD_ONCE_INIT;
-
-static void pm_init_once(void)
-{
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		lg_die("cannot initialise libcurl");
-}
-
 static double now_seconds(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static size_t pm_body(char *p, size_t size, size_t n, void *u)
-{
-	struct pm_slot *s = u;
-
-	if (lg_buf_add(&s->r->body, p, size * n) != LG_OK) {
-		s->toobig = true;
-		return 0;
-	}
-	return size * n;
-}
-
-/* The value of "Name: value\r\n" if the line is that header, else NULL. */
-static char *pm_header_value(const char *line, size_t n, const char *name)
-{
-	size_t k = strlen(name);
-	const char *v, *end = line + n;
-
-	if (n <= k || strncasecmp(line, name, k) || line[k] != ':')
-		return NULL;
-	for (v = line + k + 1; v < end && (*v == ' ' || *v == '\t'); v++)
-		;
-	while (end > v && isspace((unsigned char)end[-1]))
-		end--;
-	return lg_xstrndup(v, (size_t)(end - v));
-}
-
-/* Keep the first Set-Cookie's "name=value" and the Location (as lg_probe). */
-static size_t pm_header(char *p, size_t size, size_t n, void *u)
-{
-	struct pm_slot *s = u;
-	char *v, *semi;
-
-	if (!s->r->set_cookie &&
-	    (v = pm_header_value(p, size * n, "Set-Cookie"))) {
-		semi = strchr(v, ';');
-		if (semi)
-			*semi = '\0';
-		s->r->set_cookie = v;
-	}
-	if (!s->r->location && (v = pm_header_value(p, size * n, "Location")))
-		s->r->location = v;
-	return size * n;
-}
-
-static long req_timeout(const struct lg_probe_req *req)
-{
-	return req->timeout_ms > 0 ? req->timeout_ms : PM_TIMEOUT_MS;
-}
-
-static void pm_setup_body(CURL *h, const struct lg_probe_req *req)
-{
-	const char *body = req->body ? req->body : "";
-
-	if (req->body || (req->method && !strcmp(req->method, "POST"))) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	}
-	if (req->method && strcmp(req->method, "GET") &&
-	    strcmp(req->method, "POST"))
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 }
 
 /*
@@ -125,38 +50,12 @@ static void pm_setup_body(CURL *h, const struct lg_probe_req *req)
 static void pm_setup(struct pm_batch *b, struct pm_slot *s,
 		     const struct lg_probe_req *req)
 {
-	CURL *h = s->h;
-	char *host;
-
-	s->hd = curl_slist_append(NULL, "Expect:");
-	if (req->host) {
-		host = lg_xasprintf("Host: %s", req->host);
-		s->hd = curl_slist_append(s->hd, host);
-		free(host);
-	}
-	curl_easy_setopt(h, CURLOPT_URL, req->url);
-	curl_easy_setopt(h, CURLOPT_PRIVATE, s);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req_timeout(req));
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, req_timeout(req));
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, pm_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, pm_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, s->ebuf);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->hd);
+	s->hd = lg_probe_setup(s->h, req, &s->sink, s->ebuf);
+	curl_easy_setopt(s->h, CURLOPT_PRIVATE, s);
 	if (b->flags & LG_PROBE_MANY_BARRIER) {
-		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+		curl_easy_setopt(s->h, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(s->h, CURLOPT_FORBID_REUSE, 1L);
 	}
-	if (req->cookie)
-		curl_easy_setopt(h, CURLOPT_COOKIE, req->cookie);
-	if (req->referer)
-		curl_easy_setopt(h, CURLOPT_REFERER, req->referer);
-	pm_setup_body(h, req);
 }
 
 /* Start request b->next in a free slot. */
@@ -165,7 +64,7 @@ static void pm_start(struct pm_batch *b)
 	size_t i = b->next++;
 	struct pm_slot *s = &b->slots[i];
 
-	s->r = &b->resps[i];
+	s->sink.r = &b->resps[i];
 	s->h = curl_easy_init();
 	if (!s->h)
 		lg_die("out of memory (curl_easy_init)");
@@ -175,31 +74,6 @@ static void pm_start(struct pm_batch *b)
 	b->in_flight++;
 	if (b->in_flight > b->max_in_flight)
 		b->max_in_flight = b->in_flight;
-}
-
-/* Why request i got no answer, as lg_probe says it. */
-static enum lg_err pm_reason(const struct lg_probe_req *req,
-			     const struct pm_slot *s, CURLcode cc,
-			     struct lg_error *e)
-{
-	const char *m = req->method ? req->method : "GET";
-
-	if (cc == CURLE_OPERATION_TIMEDOUT)
-		return lg_errorf(e, LG_ETIMEOUT,
-				 "%s %s: no answer within %ld ms", m, req->url,
-				 req_timeout(req));
-	if (s->toobig)
-		return lg_errorf(e, LG_ETOOBIG,
-				 "%s %s: the answer is larger than %zu bytes",
-				 m, req->url, PM_MAX_BODY);
-	if (cc == CURLE_RECV_ERROR || cc == CURLE_GOT_NOTHING ||
-	    cc == CURLE_SEND_ERROR)
-		return lg_errorf(e, LG_EHTTP,
-				 "%s %s: the gateway closed or reset the "
-				 "connection before answering",
-				 m, req->url);
-	return lg_errorf(e, LG_EHTTP, "%s %s: %s", m, req->url,
-			 *s->ebuf ? s->ebuf : curl_easy_strerror(cc));
 }
 
 /* Keep the reason, cut to the outcome's size (an URL can be long). */
@@ -218,11 +92,11 @@ static void pm_finish(struct pm_batch *b, struct pm_slot *s, CURLcode cc)
 	size_t i = (size_t)(s - b->slots);
 	struct lg_error e = {0};
 
-	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &s->r->status);
-	curl_easy_getinfo(s->h, CURLINFO_TOTAL_TIME, &s->r->seconds);
+	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &s->sink.r->status);
+	curl_easy_getinfo(s->h, CURLINFO_TOTAL_TIME, &s->sink.r->seconds);
 	if (cc != CURLE_OK) {
-		s->r->status = 0;
-		pm_reason(&b->reqs[i], s, cc, &e);
+		s->sink.r->status = 0;
+		lg_probe_reason(&b->reqs[i], cc, s->ebuf, s->sink.toobig, &e);
 		if (b->outcomes)
 			pm_outcome(&b->outcomes[i], &e);
 		if (i < b->first_bad) {
@@ -278,18 +152,6 @@ static void pm_loop(struct pm_batch *b)
 	}
 }
 
-static bool pm_has_userinfo(const char *url)
-{
-	const char *p = url ? strstr(url, "://") : NULL;
-	size_t auth_len;
-
-	if (!p)
-		return false;
-	p += 3;
-	auth_len = strcspn(p, "/?#");
-	return memchr(p, '@', auth_len) != NULL;
-}
-
 static enum lg_err pm_validate(const struct lg_probe_req *reqs, size_t n,
 			       struct lg_error *err)
 {
@@ -304,7 +166,7 @@ static enum lg_err pm_validate(const struct lg_probe_req *reqs, size_t n,
 		if (!reqs[i].url)
 			return lg_errorf(err, LG_EUSAGE,
 					 "gateway request %zu has no URL", i);
-		if (pm_has_userinfo(reqs[i].url))
+		if (lg_probe_has_userinfo(reqs[i].url))
 			return lg_errorf(err, LG_EUSAGE,
 					 "the gateway URL must not hold a "
 					 "user name or password");
@@ -320,7 +182,7 @@ static void pm_init_outputs(struct lg_probe_resp *resps,
 
 	for (i = 0; i < n; i++) {
 		memset(&resps[i], 0, sizeof(resps[i]));
-		lg_buf_init(&resps[i].body, PM_MAX_BODY);
+		lg_buf_init(&resps[i].body, LG_PROBE_MAX_BODY);
 		if (outcomes)
 			memset(&outcomes[i], 0, sizeof(outcomes[i]));
 	}
@@ -361,7 +223,7 @@ enum lg_err lg_probe_many_ex(const struct lg_probe_req *reqs, size_t n,
 	rc = pm_validate(reqs, n, err);
 	if (rc != LG_OK || n == 0)
 		return rc;
-	pthread_once(&pm_init_ctl, pm_init_once);
+	lg_probe_global_init();
 	b.reqs = reqs;
 	b.n = n;
 	b.conc = concurrency == 0 ? 1 : concurrency;
