@@ -43,6 +43,7 @@ LG_LIB_SRC = $(filter-out harness/main.c,$(LG_SRC))
 SIM_SRC = $(wildcard fixtures/labsim/*.c) harness/xalloc.c harness/buf.c \
 	harness/yaml.c
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_SUPPORT_SRC = $(wildcard tests/unit/support/*.c)
 
 .PHONY: all deps test unit integration demo bench install clean lint \
 	check-deps FORCE
@@ -86,6 +87,7 @@ LG_OBJ = $(LG_SRC:%.c=$(BUILD)/%.o)
 LG_LIB_OBJ = $(LG_LIB_SRC:%.c=$(BUILD)/%.o)
 SIM_OBJ = $(SIM_SRC:%.c=$(BUILD)/sim/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_SUPPORT_OBJ = $(UNIT_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -107,13 +109,17 @@ $(BUILD)/labsim: $(SIM_OBJ)
 	$(Q)$(CC) $(BASE_CFLAGS) $(EXTRA_CFLAGS) $(EXTRA_LDFLAGS) -o $@ \
 		$(SIM_OBJ) $(SIM_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LG_LIB_OBJ)
+$(BUILD)/tests/%: tests/unit/%.c $(LG_LIB_OBJ) $(UNIT_SUPPORT_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(LG_CFLAGS) $(EXTRA_LDFLAGS) -o $@ $< $(LG_LIB_OBJ) \
+		$(UNIT_SUPPORT_OBJ) \
 		$(LG_LIBS) $(shell pkg-config --libs cmocka)
 
 unit-binaries: $(UNIT_BIN)
+
+# The tests' support objects are shared by every test binary: keep them.
+.SECONDARY: $(UNIT_SUPPORT_OBJ)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "../../harness/cluster.h"
+#include "support/httpsrv.h"
 
 enum lg_err lg_cluster_status_error(int auth, const char *method,
 				    const char *path, long status,
@@ -455,173 +456,17 @@ static void test_cluster__fixture_list(void **state)
 }
 
 /* ================================================================== */
-/* A tiny HTTP server on 127.0.0.1 for the libcurl transport.          */
+/* The libcurl transport against tests/unit/support/httpsrv.c.         */
 
-enum srv_mode { SRV_REPLY, SRV_HANG, SRV_CLOSE, SRV_RESET };
-
-#define SRV_MAX_CONN 16
-
-struct srv {
-	int lfd, port;
-	enum srv_mode mode;
-	char *reply;
-	pthread_t th, conn_th[SRV_MAX_CONN];
-	int nconn;
-	pthread_mutex_t mu;
-	int reqs;
-	struct lg_buf log;
-	atomic_bool stop;
-};
-
-struct srv_conn {
-	struct srv *s;
-	int fd;
-};
-
-/* Wait for input; false when stopping or the peer closed. */
-static bool srv_wait(struct srv *s, int fd)
+/* A server answering every request with status_line and a JSON body. */
+static struct srv *srv_json(enum srv_mode mode, const char *status_line,
+			    const char *body)
 {
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-
-	while (!atomic_load(&s->stop)) {
-		if (poll(&p, 1, 20) > 0)
-			return true;
-	}
-	return false;
-}
-
-/* Read one request (head + Content-Length body) into b. */
-static bool srv_read_request(struct srv *s, int fd, struct lg_buf *b)
-{
-	char chunk[4096], *end, *cl;
-	ssize_t n;
-	size_t want;
-
-	lg_buf_reset(b);
-	for (;;) {
-		end = strstr(b->buf, "\r\n\r\n");
-		if (end) {
-			cl = strcasestr(b->buf, "Content-Length:");
-			want =
-			    (size_t)(end + 4 - b->buf) +
-			    (cl && cl < end ? strtoul(cl + 15, NULL, 10) : 0);
-			if (b->len >= want)
-				return true;
-		}
-		if (!srv_wait(s, fd))
-			return false;
-		n = read(fd, chunk, sizeof(chunk));
-		if (n <= 0)
-			return false;
-		lg_buf_add(b, chunk, (size_t)n);
-	}
-}
-
-static void *srv_conn_main(void *arg)
-{
-	struct srv_conn *c = arg;
-	struct srv *s = c->s;
-	struct lg_buf b = LG_BUF_INIT;
-	struct linger lin = {1, 0};
-	char sink[256];
-
-	while (srv_read_request(s, c->fd, &b)) {
-		pthread_mutex_lock(&s->mu);
-		s->reqs++;
-		lg_buf_add(&s->log, b.buf, b.len);
-		pthread_mutex_unlock(&s->mu);
-		if (s->mode == SRV_REPLY &&
-		    send(c->fd, s->reply, strlen(s->reply), MSG_NOSIGNAL) > 0)
-			continue;
-		if (s->mode == SRV_RESET)
-			setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lin,
-				   sizeof(lin));
-		while (s->mode == SRV_HANG && srv_wait(s, c->fd) &&
-		       read(c->fd, sink, sizeof(sink)) > 0)
-			;
-		break;
-	}
-	close(c->fd);
-	lg_buf_release(&b);
-	free(c);
-	return NULL;
-}
-
-static void *srv_main(void *arg)
-{
-	struct srv *s = arg;
-	struct srv_conn *c;
-	int fd;
-
-	while (srv_wait(s, s->lfd)) {
-		fd = accept(s->lfd, NULL, NULL);
-		if (fd < 0)
-			continue;
-		c = lg_xcalloc(1, sizeof(*c));
-		c->s = s;
-		c->fd = fd;
-		pthread_mutex_lock(&s->mu);
-		if (s->nconn < SRV_MAX_CONN)
-			pthread_create(&s->conn_th[s->nconn++], NULL,
-				       srv_conn_main, c);
-		else
-			close(fd), free(c);
-		pthread_mutex_unlock(&s->mu);
-	}
-	return NULL;
-}
-
-/* A listening socket on 127.0.0.1 with a free port. */
-static int listen_any(int *port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(fd, 16), 0);
-	getsockname(fd, (struct sockaddr *)&a, &len);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
-static struct srv *srv_start(enum srv_mode mode, const char *status_line,
-			     const char *body)
-{
-	struct srv *s = lg_xcalloc(1, sizeof(*s));
-
-	s->mode = mode;
-	s->reply =
-	    lg_xasprintf("HTTP/1.1 %s\r\nContent-Type: "
-			 "application/json\r\nContent-Length: %zu\r\n\r\n%s",
-			 status_line, strlen(body), body);
-	pthread_mutex_init(&s->mu, NULL);
-	lg_buf_init(&s->log, 0);
-	s->lfd = listen_any(&s->port);
-	pthread_create(&s->th, NULL, srv_main, s);
-	return s;
-}
-
-/* Stop, join; the log and counters stay readable until srv_free. */
-static void srv_stop(struct srv *s)
-{
-	int i;
-
-	atomic_store(&s->stop, true);
-	pthread_join(s->th, NULL);
-	for (i = 0; i < s->nconn; i++)
-		pthread_join(s->conn_th[i], NULL);
-	close(s->lfd);
-}
-
-static void srv_free(struct srv *s)
-{
-	lg_buf_release(&s->log);
-	pthread_mutex_destroy(&s->mu);
-	free(s->reply);
-	free(s);
+	return srv_start(
+	    mode, lg_xasprintf("HTTP/1.1 %s\r\nContent-Type: "
+			       "application/json\r\nContent-Length: "
+			       "%zu\r\n\r\n%s",
+			       status_line, strlen(body), body));
 }
 
 /* A client for http://127.0.0.1:PORT with optional extras. */
@@ -647,7 +492,7 @@ static struct lg_cluster *http_cluster(int port, const char *token,
 
 static void test_cluster__http_reuses_one_connection(void **state)
 {
-	struct srv *s = srv_start(SRV_REPLY, "200 OK", "{\"kind\":\"x\"}");
+	struct srv *s = srv_json(SRV_REPLY, "200 OK", "{\"kind\":\"x\"}");
 	struct lg_cluster *c = http_cluster(s->port, NULL, NULL, 0, 0);
 	struct lg_error err = {0};
 	cJSON *j = NULL;
@@ -692,7 +537,7 @@ static void *worker_main(void *arg)
 
 static void test_cluster__threads_share_one_client(void **state)
 {
-	struct srv *s = srv_start(SRV_REPLY, "200 OK", "{}");
+	struct srv *s = srv_json(SRV_REPLY, "200 OK", "{}");
 	struct lg_cluster *c = http_cluster(s->port, NULL, NULL, 0, 0);
 	struct worker w[4] = {{c, 0}, {c, 0}, {c, 0}, {c, 0}};
 	pthread_t th[4];
@@ -716,7 +561,7 @@ static void test_cluster__threads_share_one_client(void **state)
 static void test_cluster__http_status_goes_through_mapping(void **state)
 {
 	struct srv *s =
-	    srv_start(SRV_REPLY, "403 Forbidden",
+	    srv_json(SRV_REPLY, "403 Forbidden",
 		      STATUS(403, "Forbidden",
 			     "pods is forbidden: User \\\"u\\\" cannot list "
 			     "resource \\\"pods\\\" in API group \\\"\\\" in "
@@ -738,7 +583,7 @@ static void test_cluster__http_status_goes_through_mapping(void **state)
 
 static void test_cluster__token_never_sent_over_http(void **state)
 {
-	struct srv *s = srv_start(SRV_REPLY, "200 OK", "{}");
+	struct srv *s = srv_json(SRV_REPLY, "200 OK", "{}");
 	struct lg_cluster *c =
 	    http_cluster(s->port, "tok-SECRET-http", NULL, 0, 0);
 	struct lg_error err = {0};
@@ -776,7 +621,7 @@ static void test_cluster__connection_refused(void **state)
 
 static void test_cluster__timeout(void **state)
 {
-	struct srv *s = srv_start(SRV_HANG, "200 OK", "{}");
+	struct srv *s = srv_json(SRV_HANG, "200 OK", "{}");
 	struct lg_cluster *c = http_cluster(s->port, NULL, NULL, 300, 0);
 	struct lg_error err = {0};
 	cJSON *j = NULL;
@@ -792,7 +637,7 @@ static void test_cluster__timeout(void **state)
 
 static void test_cluster__reset_and_early_close(void **state)
 {
-	struct srv *s = srv_start(SRV_RESET, "200 OK", "{}");
+	struct srv *s = srv_json(SRV_RESET, "200 OK", "{}");
 	struct lg_cluster *c = http_cluster(s->port, NULL, NULL, 0, 0);
 	struct lg_error err = {0};
 	cJSON *j = NULL;
@@ -803,7 +648,7 @@ static void test_cluster__reset_and_early_close(void **state)
 	lg_cluster_free(c);
 	srv_stop(s);
 	srv_free(s);
-	s = srv_start(SRV_CLOSE, "200 OK", "{}");
+	s = srv_json(SRV_CLOSE, "200 OK", "{}");
 	c = http_cluster(s->port, NULL, NULL, 0, 0);
 	lg_error_clear(&err);
 	assert_int_equal(lg_cluster_get(c, "/api", &j, &err), LG_EHTTP);
@@ -815,7 +660,7 @@ static void test_cluster__reset_and_early_close(void **state)
 
 static void test_cluster__http_body_cap(void **state)
 {
-	struct srv *s = srv_start(SRV_REPLY, "200 OK",
+	struct srv *s = srv_json(SRV_REPLY, "200 OK",
 				  "{\"padding\":\"0123456789012345678901\"}");
 	struct lg_cluster *c = http_cluster(s->port, NULL, NULL, 0, 16);
 	struct lg_error err = {0};
@@ -833,7 +678,7 @@ static void test_cluster__http_body_cap(void **state)
 
 static void test_cluster__tls_server_name_keeps_address(void **state)
 {
-	struct srv *s = srv_start(SRV_REPLY, "200 OK", "{}");
+	struct srv *s = srv_json(SRV_REPLY, "200 OK", "{}");
 	struct lg_cluster *c =
 	    http_cluster(s->port, NULL, "kube.invalid", 0, 0);
 	struct lg_error err = {0};
