@@ -29,6 +29,7 @@ enum lg_check_flags {
 	LG_CHECK_DISTURBS = 1 << 1,      /* changes mesh state: run last */
 	LG_CHECK_SLOW = 1 << 2,          /* takes seconds: show progress */
 	LG_CHECK_OPTIONAL = 1 << 3,      /* not graded by the default rubric */
+	LG_CHECK_ALONE = 1 << 4, /* counts metrics: no other check at once */
 };
 
 /*

@@ -712,8 +712,11 @@ static enum lg_verdict probe(struct lg_ctx *ctx, struct lg_result *res,
 	if (ctx->gateway_url)
 		lg_gwfind_add(&cands, ctx->gateway_url, "--gateway-url");
 	else if (g->svc &&
-		 lg_gwfind_service(ctx->cluster, res, g->svc, &cands, &err))
-		return lg_result_errorf(res, "%s", err.msg);
+		 lg_gwfind_service(ctx->cluster, res, g->svc, &cands, &err)) {
+		/* the candidates found before the failure are still owned */
+		v = lg_result_errorf(res, "%s", err.msg);
+		goto out;
+	}
 	for (i = 0; i < cands.n; i++) {
 		if (try_one(ctx, res, g, &cands.items[i], &why)) {
 			v = lg_result_finish(res);

@@ -170,6 +170,31 @@ static char *istiod_version(const cJSON *istiod, const char **how)
 	return label ? lg_xstrdup(label) : NULL;
 }
 
+/* Why the version is wrong, and the fix ("runs ?" reads badly). */
+static char *version_hint(struct lg_ctx *ctx, const cJSON *istiod,
+			  const char *want, const char *ver)
+{
+	if (!istiod)
+		return lg_xstrdup(
+		    lg_tr(ctx, "primero instala Istio", "install Istio first"));
+	if (!ver)
+		return lg_xasprintf(
+		    LG_TR(ctx,
+			  "la imagen de istiod no indica su versión; el "
+			  "laboratorio usa Istio %s: descarga istio-%s.x y "
+			  "ejecuta `%s`",
+			  "istiod's image does not show its version; the lab "
+			  "uses Istio %s: download istio-%s.x and run `%s`"),
+		    want, want, INSTALL_CMD);
+	return lg_xasprintf(LG_TR(ctx,
+				  "el laboratorio usa Istio %s e istiod "
+				  "ejecuta la versión %s: descarga "
+				  "istio-%s.x y ejecuta `%s`",
+				  "the lab uses Istio %s and istiod runs %s: "
+				  "download istio-%s.x and run `%s`"),
+			    want, ver, want, INSTALL_CMD);
+}
+
 static void assert_version(struct lg_ctx *ctx, struct lg_result *res,
 			   const cJSON *istiod)
 {
@@ -182,13 +207,7 @@ static void assert_version(struct lg_ctx *ctx, struct lg_result *res,
 		: lg_xstrdup(istiod ? lg_tr(ctx, "desconocida", "unknown")
 				    : lg_tr(ctx, "istiod no encontrado",
 					    "istiod not found"));
-	char *hint = lg_xasprintf(
-	    LG_TR(ctx,
-		  "el laboratorio usa Istio %s y istiod ejecuta %s: "
-		  "descarga istio-%s.x y ejecuta `%s`",
-		  "the lab uses Istio %s and istiod runs %s: download "
-		  "istio-%s.x and run `%s`"),
-	    want, ver ? ver : "?", want, INSTALL_CMD);
+	char *hint = version_hint(ctx, istiod, want, ver);
 
 	if (ver)
 		lg_result_evidencef(res, "istiod version %s from %s", ver, how);

@@ -181,8 +181,8 @@ static void assert_drs(struct lg_ctx *ctx, struct lg_result *res,
 	hint = lg_xasprintf(
 	    LG_TR(ctx,
 		  "faltan subsets, y una ruta a un subset sin definir da 503: "
-		  "`" APPLY_DR "` (si aplicaste un DestinationRule `reviews` "
-		  "sin subsets, como el del circuit breaker, reemplazó al "
+		  "`" APPLY_DR "` (si aplicaste una DestinationRule `reviews` "
+		  "sin subsets, como la del circuit breaker, reemplazó a la "
 		  "del laboratorio)",
 		  "subsets are missing, and a route to an undefined subset "
 		  "answers 503: `" APPLY_DR "` (a DestinationRule `reviews` "

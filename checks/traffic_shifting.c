@@ -142,15 +142,18 @@ static char *split_config_hint(struct lg_ctx *ctx, const struct ts *t)
 {
 	switch (t->info.stage) {
 	case LG_STAGE_SPLIT_V2:
+		/* name the weights seen: which of the two was applied */
 		return lg_xasprintf(
 		    LG_TR(ctx,
-			  "es el manifiesto 90/10 u 80/20 entre v1 y v2 "
+			  "pesos v1 %.0f %%, v2 %.0f %%: es el manifiesto "
+			  "90/10 u 80/20 entre v1 y v2 "
 			  "(virtual-service-reviews-90-10.yaml / 80-20); el "
 			  "laboratorio pide v1/v3: `" APPLY_50 "`",
-			  "this is the 90/10 or 80/20 v1/v2 manifest "
+			  "weights v1 %.0f %%, v2 %.0f %%: this is the 90/10 "
+			  "or 80/20 v1/v2 manifest "
 			  "(virtual-service-reviews-90-10.yaml / 80-20); the "
 			  "lab wants v1/v3: `" APPLY_50 "`"),
-		    t->ns);
+		    t->info.anon[1], t->info.anon[2], t->ns);
 	case LG_STAGE_SPLIT_V2_V3:
 		return lg_xasprintf(
 		    LG_TR(ctx,

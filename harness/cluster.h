@@ -12,10 +12,10 @@ struct lg_cluster;
 
 /* Limits of every request; zero fields take the defaults shown. */
 struct lg_cluster_opts {
-	long timeout_ms;         /* whole request; default 10000 */
+	long timeout_ms;	 /* whole request; default 10000 */
 	long connect_timeout_ms; /* default 5000 */
-	size_t max_body;         /* default 32 MiB */
-	long page_limit;         /* list page size; default 500 */
+	size_t max_body;	 /* default 32 MiB */
+	long page_limit;	 /* list page size; default 500 */
 };
 
 /*
@@ -39,10 +39,10 @@ void lg_cluster_free(struct lg_cluster *c);
  * whatever its status, or LG_EHTTP / LG_ETIMEOUT / LG_ETOOBIG with err set.
  */
 struct lg_transport {
-	enum lg_err (*request)(void *data, const char *method,
-			       const char *path, const char *content_type,
-			       const char *body, struct lg_buf *resp,
-			       long *status, struct lg_error *err);
+	enum lg_err (*request)(void *data, const char *method, const char *path,
+			       const char *content_type, const char *body,
+			       struct lg_buf *resp, long *status,
+			       struct lg_error *err);
 	void (*free)(void *data);
 };
 
@@ -75,8 +75,8 @@ unsigned long lg_cluster_requests(const struct lg_cluster *c);
  * bookinfo"), LG_EAUTH, LG_ETIMEOUT, LG_EHTTP, LG_ESERVER, LG_EPARSE (a
  * truncated or non-JSON body), LG_ETOOBIG. Blocks up to the timeout.
  */
-enum lg_err lg_cluster_get(struct lg_cluster *c, const char *path,
-			   cJSON **out, struct lg_error *err);
+enum lg_err lg_cluster_get(struct lg_cluster *c, const char *path, cJSON **out,
+			   struct lg_error *err);
 
 /*
  * GET a list, following metadata.continue; *items is a JSON array of every

@@ -8,7 +8,7 @@
 /* Where to look, as kubectl's flags say it. All fields may be NULL. */
 struct lg_kube_opts {
 	const char *kubeconfig; /* --kubeconfig: one file, no merging */
-	const char *context;    /* --context */
+	const char *context;	/* --context */
 	const char *namespace_; /* --namespace */
 };
 

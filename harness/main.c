@@ -224,6 +224,7 @@ static void flags_text(const struct lg_check *c, struct lg_buf *b)
 	    {LG_CHECK_SLOW, "slow"},
 	    {LG_CHECK_DISTURBS, "disturbs-mesh"},
 	    {LG_CHECK_OPTIONAL, "optional"},
+	    {LG_CHECK_ALONE, "alone"},
 	};
 	size_t i;
 

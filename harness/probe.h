@@ -13,13 +13,13 @@ struct lg_probe_req {
 	const char *cookie; /* "session=..." or NULL */
 	const char *body;   /* form body for POST, or NULL */
 	const char *referer;
-	long timeout_ms;    /* default 15000 */
+	long timeout_ms; /* default 15000 */
 };
 
 /* The answer. lg_probe_resp_release() frees it. */
 struct lg_probe_resp {
-	long status;        /* 0 when there was no HTTP answer */
-	double seconds;     /* total time */
+	long status;	    /* 0 when there was no HTTP answer */
+	double seconds;	    /* total time */
 	struct lg_buf body; /* capped at 4 MiB */
 	char *set_cookie;   /* "name=value" of the first Set-Cookie, or NULL */
 	char *location;

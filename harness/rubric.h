@@ -55,8 +55,8 @@ enum lg_err lg_rubric_load_string(struct lg_rubric *r, const char *text,
 void lg_rubric_release(struct lg_rubric *r);
 
 /* The objective with this id, or NULL. Borrowed from r. */
-const struct lg_rubric_objective *
-lg_rubric_find(const struct lg_rubric *r, const char *id);
+const struct lg_rubric_objective *lg_rubric_find(const struct lg_rubric *r,
+						 const char *id);
 
 /* Points for key, or -1 when the rubric does not name it. */
 double lg_rubric_points(const struct lg_rubric_objective *o, const char *key);
@@ -70,7 +70,7 @@ const char *lg_rubric_param_str(const struct lg_rubric *r,
 				const struct lg_rubric_objective *o,
 				const char *key, const char *def);
 double lg_rubric_param_num(const struct lg_rubric *r,
-			   const struct lg_rubric_objective *o,
-			   const char *key, double def);
+			   const struct lg_rubric_objective *o, const char *key,
+			   double def);
 
 #endif

@@ -30,7 +30,7 @@ struct runner {
 	enum item_state *st;
 	size_t nstarted, nreported;
 	unsigned running;
-	bool disturbing;  /* an LG_CHECK_DISTURBS check is running */
+	bool disturbing;  /* an LG_CHECK_DISTURBS or _ALONE check is running */
 	bool journal_off; /* a write failed for good: no more attempts */
 };
 
@@ -47,6 +47,12 @@ static double now_seconds(void)
 static bool is_disturbing(const struct lg_check *c)
 {
 	return (c->flags & LG_CHECK_DISTURBS) != 0;
+}
+
+/* A check that must have the mesh to itself while it runs. */
+static bool is_alone(const struct lg_check *c)
+{
+	return (c->flags & (LG_CHECK_DISTURBS | LG_CHECK_ALONE)) != 0;
 }
 
 static const char *verdict_word(const struct lg_ctx *ctx, enum lg_verdict v)
@@ -245,6 +251,8 @@ static bool is_ready(const struct runner *r, size_t i)
 		return false;
 	if (is_disturbing(r->s->items[i].check) && !calm(r))
 		return false;
+	if (is_alone(r->s->items[i].check) && r->running)
+		return false;
 	return deps_done(r, i);
 }
 
@@ -294,7 +302,7 @@ static void *worker(void *arg)
 		r->st[i] = ITEM_RUNNING;
 		r->nstarted++;
 		r->running++;
-		r->disturbing = is_disturbing(r->s->items[i].check);
+		r->disturbing = is_alone(r->s->items[i].check);
 		pthread_mutex_unlock(&r->lock);
 		run_one(r, i);
 		record_journal(r, &r->s->items[i]);

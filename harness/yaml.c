@@ -34,10 +34,9 @@ static struct lg_ynode *ynode_new(enum lg_ynode_type type,
 static enum lg_err parse_fail(struct yparse *p)
 {
 	const yaml_parser_t *y = &p->parser;
-	const yaml_mark_t *m =
-		y->problem_mark.line || y->problem_mark.column ?
-			&y->problem_mark :
-			&y->context_mark;
+	const yaml_mark_t *m = y->problem_mark.line || y->problem_mark.column
+				   ? &y->problem_mark
+				   : &y->context_mark;
 
 	return lg_errorf(p->err, LG_EPARSE, "%s:%zu:%zu: %s%s%s", p->name,
 			 m->line + 1, m->column + 1,
@@ -86,11 +85,10 @@ static bool has_key(const struct lg_ynode *m, const char *key)
 }
 
 /* Fill a container whose start event was consumed, up to its end event. */
-static bool parse_children(struct yparse *p, struct lg_ynode *n,
-			   unsigned depth)
+static bool parse_children(struct yparse *p, struct lg_ynode *n, unsigned depth)
 {
-	yaml_event_type_t end = n->type == LG_YMAP ? YAML_MAPPING_END_EVENT :
-						     YAML_SEQUENCE_END_EVENT;
+	yaml_event_type_t end = n->type == LG_YMAP ? YAML_MAPPING_END_EVENT
+						   : YAML_SEQUENCE_END_EVENT;
 	yaml_event_t ev;
 	char *key = NULL;
 	struct lg_ynode *child;
@@ -233,8 +231,8 @@ enum lg_err lg_yaml_parse(const char *text, size_t len, const char *name,
 			  struct lg_ynode ***docs, size_t *ndocs,
 			  struct lg_error *err)
 {
-	struct yparse p = { .name = name, .err = err };
-	struct lg_error local = { 0 };
+	struct yparse p = {.name = name, .err = err};
+	struct lg_error local = {0};
 	bool ok;
 
 	if (!p.err)

@@ -10,7 +10,12 @@ SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SCENARIOS="$SRCDIR/fixtures/scenarios"
 
 lib_cleanup() {
-	local p
+	local status=$? p
+	# A script that died (set -u, a crash) must not end as a pass.
+	if [ "$status" != 0 ]; then
+		echo "not ok - the test script itself exited with $status"
+		T_FAILS=$((T_FAILS + 1))
+	fi
 	for p in $LABSIM_PIDS; do
 		kill -TERM "$p" 2>/dev/null
 	done
