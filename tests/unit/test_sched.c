@@ -378,6 +378,42 @@ static void test_sched__disturbing_last_and_alone(void **state)
 	lg_sched_release(&s);
 }
 
+/* An LG_CHECK_ALONE check (it counts the mesh's metrics, which other
+ * checks' traffic would inflate) overlaps no other check. */
+static void test_sched__alone_overlaps_nothing(void **state)
+{
+	static const struct lg_check p1 =
+	    FAKE("p1", 1, "sleep 120", NULL, 0, run_pass);
+	static const struct lg_check p2 =
+	    FAKE("p2", 2, "sleep 120", NULL, 0, run_pass);
+	static const struct lg_check a1 =
+	    FAKE("a1", 3, "sleep 100", NULL, LG_CHECK_ALONE, run_pass);
+	static const struct lg_check p3 =
+	    FAKE("p3", 4, "sleep 120", NULL, 0, run_pass);
+	const struct lg_check *const table[] = {&p1, &p2, &a1, &p3};
+	struct lg_sched s = {0};
+	struct lg_ctx ctx = {0};
+	size_t i, alone = MAX_SPANS;
+
+	(void)state;
+	spans_reset();
+	plan(&s, table, 4, 4);
+	lg_sched_run(&s, &ctx, NULL);
+	assert_int_equal(lg_sched_exit_code(&s), 0);
+	assert_int_equal(spans.n, 4);
+	for (i = 0; i < spans.n; i++)
+		if (strcmp(spans.v[i].id, "a1") == 0)
+			alone = i;
+	assert_true(alone < spans.n);
+	for (i = 0; i < spans.n; i++)
+		assert_true(i == alone ||
+			    spans.v[i].end <= spans.v[alone].start ||
+			    spans.v[i].start >= spans.v[alone].end);
+	/* the others still shared the pool */
+	assert_true(spans.max_inside >= 2);
+	lg_sched_release(&s);
+}
+
 /* The hooks: what they saw, and whether two ever ran at once. */
 struct hook_log {
 	char order[64];
@@ -887,6 +923,7 @@ int main(void)
 	    cmocka_unit_test(test_sched__prereq_verdicts_propagate),
 	    cmocka_unit_test(test_sched__runs_concurrently),
 	    cmocka_unit_test(test_sched__disturbing_last_and_alone),
+	    cmocka_unit_test(test_sched__alone_overlaps_nothing),
 	    cmocka_unit_test(test_sched__hooks_one_at_a_time_in_plan_order),
 	    cmocka_unit_test(test_sched__journal_records_live_steps_only),
 	    cmocka_unit_test(test_sched__journal_pass_not_recorded_again),
