@@ -245,15 +245,15 @@ static void warn_consecutive_errors(struct lg_ctx *ctx, struct lg_result *res,
 	if (o->consecutive_errors == LG_MESH_UNSET ||
 	    o->consecutive_5xx != LG_MESH_UNSET)
 		return;
-	lg_result_evidencef(
+	lg_result_warnf(
 	    res,
 	    LG_TR(ctx,
-		  "aviso IST0133: outlierDetection.consecutiveErrors: %d en "
+		  "IST0133: outlierDetection.consecutiveErrors: %d en "
 		  "%s/%s no tiene efecto: Istio lo ignora desde la 1.7 y Envoy "
 		  "aplica su valor por defecto, 5 errores 5xx seguidos; lo que "
 		  "el laboratorio pretende es consecutive5xxErrors: %d "
 		  "(cámbialo y vuelve a aplicar la regla)",
-		  "warning IST0133: outlierDetection.consecutiveErrors: %d in "
+		  "IST0133: outlierDetection.consecutiveErrors: %d in "
 		  "%s/%s has no effect: Istio ignores it since 1.7 and Envoy "
 		  "applies its default, 5 consecutive 5xx errors; what the lab "
 		  "means is consecutive5xxErrors: %d (change it and apply the "

@@ -56,6 +56,9 @@ void lg_result_release(struct lg_result *res)
 	for (i = 0; i < res->nevidence; i++)
 		free(res->evidence[i]);
 	free(res->evidence);
+	for (i = 0; i < res->nwarnings; i++)
+		free(res->warnings[i]);
+	free(res->warnings);
 	free(res->id);
 	free(res->title);
 	free(res->message);
@@ -119,6 +122,17 @@ void lg_result_evidencef(struct lg_result *res, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	evidence_take(res, lg_xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+void lg_result_warnf(struct lg_result *res, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->warnings = lg_xrealloc(res->warnings, (res->nwarnings + 1) *
+						       sizeof(*res->warnings));
+	va_start(ap, fmt);
+	res->warnings[res->nwarnings++] = lg_xvasprintf(fmt, ap);
 	va_end(ap);
 }
 

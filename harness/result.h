@@ -50,6 +50,11 @@ struct lg_result {
 	size_t nasserts;
 	char **evidence; /* free-form lines: what was requested and seen */
 	size_t nevidence;
+	/* What the student should fix although no point is lost (an Istio
+	 * validation warning, a deprecated field): every report shows them,
+	 * also on a pass. */
+	char **warnings;
+	size_t nwarnings;
 	double seconds;
 	enum lg_source source;
 	char *journal_time; /* RFC 3339, when source is LG_SOURCE_JOURNAL */
@@ -87,6 +92,10 @@ void lg_result_assert_pending(struct lg_result *res, const char *key,
 void lg_result_assert_journal(struct lg_result *res, const char *key,
 			      const char *what, double max_points,
 			      const char *time, const char *observed);
+
+/* Add a warning (printf-style; see struct lg_result). */
+void lg_result_warnf(struct lg_result *res, const char *fmt, ...)
+	LG_PRINTF(2, 3);
 
 /* Add one line of evidence (printf-style). Control characters are kept:
  * escaping is the writers' job. */

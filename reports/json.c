@@ -99,6 +99,9 @@ static cJSON *result_json(const struct lg_result *res)
 	for (i = 0; i < res->nasserts; i++)
 		cJSON_AddItemToArray(arr, assertion_json(&res->asserts[i]));
 	cJSON_AddItemToObject(o, "evidence", evidence_json(res));
+	cJSON_AddItemToObject(
+	    o, "warnings",
+	    strings_json((const char *const *)res->warnings, res->nwarnings));
 	return o;
 }
 

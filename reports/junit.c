@@ -213,6 +213,11 @@ static void system_out(struct lg_buf *b, const struct lg_result *res)
 	lg_buf_adds(b, ")\n");
 	for (i = 0; i < res->nasserts; i++)
 		assertion_line(b, &res->asserts[i]);
+	for (i = 0; i < res->nwarnings; i++) {
+		lg_buf_adds(b, "warning: ");
+		lg_escape_xml(b, res->warnings[i]);
+		lg_buf_adds(b, "\n");
+	}
 	for (i = 0; i < res->nevidence; i++) {
 		lg_buf_adds(b, "> ");
 		lg_escape_xml(b, res->evidence[i]);

@@ -11,6 +11,7 @@ struct md_words {
 	const char *title, *server, *fingerprint, *started, *duration, *score;
 	const char *objective, *status, *points, *total, *formula;
 	const char *ok, *failed, *expected, *observed, *hint, *evidence;
+	const char *warning;
 	const char *journal, *none;
 	const char *pending, *held_journal, *warnings;
 };
@@ -34,6 +35,7 @@ static const struct md_words words_es = {
     .observed = "observado",
     .hint = "Cómo arreglarlo",
     .evidence = "Evidencias",
+    .warning = "Aviso",
     .journal = "Tomado del diario de progreso: superado el",
     .none = "desconocida",
     .pending = "pendiente",
@@ -60,6 +62,7 @@ static const struct md_words words_en = {
     .observed = "observed",
     .hint = "How to fix it",
     .evidence = "Evidence",
+    .warning = "Warning",
     .journal = "From the progress journal: passed at",
     .none = "unknown",
     .pending = "pending",
@@ -193,6 +196,11 @@ static void objective(struct lg_buf *b, const struct lg_result *res,
 		lg_escape_md(b, res->journal_time ? res->journal_time : "?");
 	}
 	lg_buf_adds(b, "\n\n");
+	for (i = 0; i < res->nwarnings; i++) {
+		lg_buf_addf(b, "> **%s:** ", w->warning);
+		lg_escape_md(b, res->warnings[i]);
+		lg_buf_adds(b, "\n\n");
+	}
 	for (i = 0; i < res->nasserts; i++)
 		assertion(b, &res->asserts[i], w);
 	if (res->nevidence)

@@ -78,14 +78,33 @@ static void status_word(struct lg_term *t, struct lg_buf *b, enum lg_verdict v)
 		    color ? TERM_RESET : "");
 }
 
+/* Was this hint already printed for an earlier pending assertion? Every
+ * assertion of a step that is not applied carries the same command. */
+static bool hint_seen(const struct lg_result *res, size_t upto)
+{
+	const struct lg_assertion *a = &res->asserts[upto];
+	size_t i;
+
+	for (i = 0; i < upto; i++)
+		if (res->asserts[i].pending && res->asserts[i].hint &&
+		    a->hint && !strcmp(res->asserts[i].hint, a->hint))
+			return true;
+	return false;
+}
+
 static void hints(struct lg_buf *b, const struct lg_result *res)
 {
 	const struct lg_assertion *a;
 	size_t i;
 
+	for (i = 0; i < res->nwarnings; i++) {
+		lg_buf_adds(b, "           ! ");
+		lg_escape_term(b, res->warnings[i]);
+		lg_buf_adds(b, "\n");
+	}
 	for (i = 0; i < res->nasserts; i++) {
 		a = &res->asserts[i];
-		if (a->ok)
+		if (a->ok || (a->pending && hint_seen(res, i)))
 			continue;
 		lg_buf_adds(b, "           - ");
 		lg_escape_term(b, a->what ? a->what : a->key);

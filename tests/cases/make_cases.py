@@ -706,7 +706,7 @@ def cb_cases():
         created="2026-11-20T11:00:00Z")
     write_case(c, "consecutive-errors-only", cb_world(dr_all() + [lab]), {
         "verdict": "pass", "points": 10, "failed": [],
-        "evidence_contains": "consecutive5xxErrors: 1"},
+        "warning_contains": "consecutive5xxErrors: 1"},
         gateway=PAGE, raw=cb_metrics(overflow))
     write_case(c, "no-rule", cb_world(dr_all()), {
         "verdict": "skip", "points": 0,

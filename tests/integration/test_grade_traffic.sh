@@ -107,11 +107,11 @@ expect_eq "circuit-breaking (right): passes" pass \
 	"$(jq_py "$LIB_TMP/circuit-breaking.json" 'r["circuit-breaking"]["verdict"]')"
 expect_contains "circuit-breaking (right): the lab's consecutiveErrors warns" \
 	"consecutive5xxErrors: 1" \
-	"$(jq_py "$LIB_TMP/circuit-breaking.json" '" ".join(r["circuit-breaking"]["evidence"])')"
+	"$(jq_py "$LIB_TMP/circuit-breaking.json" '" ".join(r["circuit-breaking"]["warnings"])')"
 
 expect_eq "circuit-breaking-5xx (right): passes without the IST0133 warning" \
 	"pass False" \
-	"$(jq_py "$LIB_TMP/circuit-breaking-5xx.json" 'r["circuit-breaking"]["verdict"] + " " + str("IST0133" in " ".join(r["circuit-breaking"]["evidence"]))')"
+	"$(jq_py "$LIB_TMP/circuit-breaking-5xx.json" 'r["circuit-breaking"]["verdict"] + " " + str("IST0133" in " ".join(r["circuit-breaking"]["warnings"]))')"
 
 # ---- a host that really fails (reviews-v1 answers 503), consecutive5xx 1:
 # the breaker ejects it (503 UH) and passes; request-routing fails live,

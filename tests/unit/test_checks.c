@@ -132,7 +132,8 @@ static unsigned seq_count(struct seq_fixture *f, const char *path)
 		;
 	if (i == f->n) {
 		f->paths = lg_xrealloc(f->paths, (f->n + 1) * sizeof(char *));
-		f->counts = lg_xrealloc(f->counts, (f->n + 1) * sizeof(unsigned));
+		f->counts =
+		    lg_xrealloc(f->counts, (f->n + 1) * sizeof(unsigned));
 		f->paths[f->n] = lg_xstrdup(path);
 		f->counts[f->n++] = 0;
 	}
@@ -141,10 +142,10 @@ static unsigned seq_count(struct seq_fixture *f, const char *path)
 	return k;
 }
 
-static enum lg_err seq_request(void *data, const char *method,
-			       const char *path, const char *ctype,
-			       const char *body, struct lg_buf *resp,
-			       long *status, struct lg_error *err)
+static enum lg_err seq_request(void *data, const char *method, const char *path,
+			       const char *ctype, const char *body,
+			       struct lg_buf *resp, long *status,
+			       struct lg_error *err)
 {
 	struct seq_fixture *f = data;
 	struct lg_error e = {0};
@@ -446,6 +447,16 @@ static bool evidence_has(const struct lg_result *r, const char *s)
 	return contains(r->message, s);
 }
 
+static bool warning_has(const struct lg_result *r, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < r->nwarnings; i++)
+		if (contains(r->warnings[i], s))
+			return true;
+	return false;
+}
+
 /* The failed (or, with pending, the pending) keys of r, in order, against
  * expect's list. A pending assertion (its step not in effect, not in the
  * journal) is neither held nor failed. */
@@ -481,6 +492,7 @@ static int compare_text(const char *name, const struct lg_result *r,
 	const char *msg = lg_ynode_str(e, "message_contains");
 	const char *hint = lg_ynode_str(e, "hint_contains");
 	const char *ev = lg_ynode_str(e, "evidence_contains");
+	const char *warn = lg_ynode_str(e, "warning_contains");
 	int bad = 0;
 
 	if (msg && !contains(r->message, msg)) {
@@ -494,6 +506,10 @@ static int compare_text(const char *name, const struct lg_result *r,
 	}
 	if (ev && !evidence_has(r, ev)) {
 		print_message("%s: no evidence contains '%s'\n", name, ev);
+		bad++;
+	}
+	if (warn && !warning_has(r, warn)) {
+		print_message("%s: no warning contains '%s'\n", name, warn);
 		bad++;
 	}
 	return bad;

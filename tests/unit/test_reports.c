@@ -57,6 +57,7 @@ static void make_results(struct fixture *f)
 	lg_result_assert(&r[2], "istiod-deployed", "istiod", true, 2, "x", "x",
 			 NULL);
 	lg_result_finish(&r[2]);
+	lg_result_warnf(&r[2], "IST0133 %s", hostile);
 	r[2].source = LG_SOURCE_JOURNAL;
 	r[2].journal_time = lg_xstrdup("2026-11-25T14:02:00Z");
 	r[2].seconds = 0.001;
@@ -270,6 +271,8 @@ static void test_reports__junit_escapes_hostile_text(void **state)
 			 "> GET /api/v1/pods -> <b>&amp;");
 	assert_xpath_has(path, "string(//testcase[1]/system-out)",
 			 "passed at 2026-11-25T14:02:00Z");
+	assert_xpath_has(path, "string(//testcase[1]/system-out)",
+			 "warning: IST0133 <b>&amp;");
 	assert_xpath_has(path, "string(//error)", "GET /apis: 403 <b>");
 	assert_null(strstr(xml, "\x1b"));
 	assert_null(strstr(xml, "\xff"));
@@ -501,6 +504,11 @@ static void check_json_json(const char *text, const struct fixture *f)
 	assert_true(cJSON_IsNull(get(r0, "message")));
 	assert_json_str(r0, "source", "journal");
 	assert_json_str(r0, "journal_time", "2026-11-25T14:02:00Z");
+	/* a pass still carries its warning, exactly */
+	assert_int_equal(cJSON_GetArraySize(get(r0, "warnings")), 1);
+	assert_true(
+	    strncmp(cJSON_GetArrayItem(get(r0, "warnings"), 0)->valuestring,
+		    "IST0133 <b>&amp;", 16) == 0);
 	check_json_failed(cJSON_GetArrayItem(res, 1), f->longtext);
 	assert_json_str(cJSON_GetArrayItem(res, 2), "verdict", "error");
 	assert_json_num(cJSON_GetArrayItem(res, 2), "points", 4);
@@ -602,6 +610,7 @@ static void test_reports__markdown_escapes_hostile_text(void **state)
 	assert_non_null(strstr(md, "| **Total** | | **8/13.5** |\n"));
 	assert_non_null(strstr(md, "2026-11-25T14:02:00Z"));
 	assert_non_null(strstr(md, "Cómo arreglarlo"));
+	assert_non_null(strstr(md, "> **Aviso:** IST0133 &lt;b&gt;"));
 	free(md);
 }
 
@@ -656,8 +665,35 @@ static void test_reports__term_plain_has_no_escape(void **state)
 	assert_non_null(strstr(text, "\n           - pods have sidecar: "
 				     "<b>&amp;"));
 	assert_non_null(strstr(text, "(journal: 2026-11-25T14:02:00Z)"));
+	assert_non_null(strstr(text, "\n           ! IST0133 <b>&amp;"));
 	assert_non_null(strstr(text, "Total: 8/13.5 points (pass 1, fail 1, "
 				     "error 1, skip 1) 7.1 s\n"));
+	free(text);
+}
+
+/* Every pending assertion of a step carries the same command: the
+ * terminal says it once. */
+static void test_reports__term_pending_hint_once(void **state)
+{
+	struct lg_result res;
+	struct lg_term t;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	const char *cmd = "kubectl apply -f reviews-test-v2.yaml";
+
+	(void)state;
+	lg_result_init(&res, "request-routing", "Request routing", 4);
+	lg_result_assert(&res, "all-v1", "all v1", true, 2, "v1", "v1", NULL);
+	lg_result_assert_pending(&res, "jason-config", "jason rule", 2, cmd);
+	lg_result_assert_pending(&res, "jason-live", "jason sees v2", 2, cmd);
+	assert_int_equal(lg_result_finish(&res), LG_SKIP);
+	lg_term_init(&t, out, LG_LANG_EN);
+	lg_term_result(&t, &res);
+	fclose(out);
+	assert_non_null(strstr(text, "jason rule: kubectl apply"));
+	assert_null(strstr(text, "jason sees v2"));
+	lg_result_release(&res);
 	free(text);
 }
 
@@ -880,6 +916,7 @@ int main(void)
 	    cmocka_unit_test(test_reports__markdown_escapes_hostile_text),
 	    cmocka_unit_test(test_reports__markdown_in_english),
 	    cmocka_unit_test(test_reports__term_plain_has_no_escape),
+	    cmocka_unit_test(test_reports__term_pending_hint_once),
 	    cmocka_unit_test(test_reports__term_color_only_our_escapes),
 	    cmocka_unit_test(test_reports__term_started_only_for_slow),
 	    cmocka_unit_test(test_reports__term_color_follows_tty_and_no_color),
