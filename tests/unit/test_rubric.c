@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "../../harness/rubric.h"
+#include "support/numlocale.h"
 
 #define DATA "tests/data/rubric/"
 
@@ -121,7 +122,8 @@ static void test_rubric__unreadable_file_is_eio(void **state)
 	assert_int_equal(r.nobjectives, 0);
 }
 
-static void test_rubric__repo_rubric_starts_with_the_install_objectives(void **state)
+static void
+test_rubric__repo_rubric_starts_with_the_install_objectives(void **state)
 {
 	struct lg_rubric r;
 	struct lg_error err = {0};
@@ -226,50 +228,6 @@ static void test_rubric__params_override_and_optional(void **state)
 	lg_rubric_release(&r);
 }
 
-/*
- * Switch LC_NUMERIC to German (decimal comma). When it is not installed,
- * build it with localedef into a temporary LOCPATH (dir, emptied by
- * locale_cleanup). False when neither works.
- */
-static bool comma_locale(char *dir, size_t n)
-{
-	char cmd[512];
-	FILE *p;
-
-	dir[0] = '\0';
-	if (!setlocale(LC_NUMERIC, "de_DE.UTF-8")) {
-		snprintf(dir, n, "/tmp/lg-locale-XXXXXX");
-		if (!mkdtemp(dir))
-			return false;
-		snprintf(cmd, sizeof(cmd),
-			 "localedef -i de_DE -f UTF-8 %s/de_DE.UTF-8 "
-			 ">/dev/null 2>&1",
-			 dir);
-		p = popen(cmd, "r");
-		if (!p || pclose(p) != 0)
-			return false;
-		setenv("LOCPATH", dir, 1);
-		if (!setlocale(LC_NUMERIC, "de_DE.UTF-8"))
-			return false;
-	}
-	return localeconv()->decimal_point[0] == ',';
-}
-
-static void locale_cleanup(const char *dir)
-{
-	char cmd[512];
-	FILE *p;
-
-	setlocale(LC_NUMERIC, "C");
-	unsetenv("LOCPATH");
-	if (!dir[0])
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	p = popen(cmd, "r");
-	if (p)
-		pclose(p);
-}
-
 /* Numbers are read with a '.' even where the locale writes a ','. */
 static void test_rubric__numbers_ignore_locale(void **state)
 {
@@ -327,7 +285,8 @@ int main(void)
 	    cmocka_unit_test(test_rubric__bad_files_give_position_and_message),
 	    cmocka_unit_test(test_rubric__every_bad_file_is_tested),
 	    cmocka_unit_test(test_rubric__unreadable_file_is_eio),
-	    cmocka_unit_test(test_rubric__repo_rubric_starts_with_the_install_objectives),
+	    cmocka_unit_test(
+		test_rubric__repo_rubric_starts_with_the_install_objectives),
 	    cmocka_unit_test(test_rubric__repo_rubric_points),
 	    cmocka_unit_test(test_rubric__params_override_and_optional),
 	    cmocka_unit_test(test_rubric__numbers_ignore_locale),
