@@ -187,6 +187,8 @@ FUZZ_SEEDS_fuzz_rubric = tests/data/rubric
 FUZZ_SEEDS_fuzz_kubeconfig = tests/data/kubeconfig
 FUZZ_SEEDS_fuzz_prom = tests/cases/circuit-breaking
 FUZZ_SEEDS_fuzz_bookinfo = tests/data/bookinfo
+FUZZ_SEEDS_fuzz_expect = tests/cases/sidecar-injection \
+	tests/cases/istio-install
 FUZZ_SEEDS_fuzz_istio = tests/data/istio tests/data/mesh fixtures/manifests \
 	tests/cases/request-routing tests/cases/circuit-breaking
 # The report harness checks JUnit XML with libxml2 when it is installed.
