@@ -17,7 +17,7 @@ CC ?= cc
 
 APT_PACKAGES = libcurl4-openssl-dev libcjson-dev libyaml-dev libssh2-1-dev \
 	libcmocka-dev libmicrohttpd-dev libgnutls28-dev pkg-config \
-	libxml2-utils openssl
+	libxml2-utils openssl clang-format pmccabe
 PKGS = libcurl yaml-0.1 libcjson libssh2
 SIM_PKGS = libmicrohttpd gnutls yaml-0.1 libcjson
 
@@ -130,6 +130,7 @@ TEST_MAKE = $(MAKE) --no-print-directory BUILD=$(TBUILD) DEVELOPER=1 \
 	EXTRA_LDFLAGS="$(SAN_FLAGS)"
 
 test: deps
+	$(Q)$(MAKE) --no-print-directory lint
 	$(Q)$(TEST_MAKE) binaries unit-binaries
 	$(Q)$(TEST_MAKE) unit integration
 

@@ -26,9 +26,9 @@ enum lg_lang { LG_LANG_ES = 0, LG_LANG_EN };
 /* Preconditions the scheduler enforces before calling run. */
 enum lg_check_flags {
 	LG_CHECK_NEEDS_GATEWAY = 1 << 0, /* sends traffic through the gateway */
-	LG_CHECK_DISTURBS = 1 << 1,      /* changes mesh state: run last */
-	LG_CHECK_SLOW = 1 << 2,          /* takes seconds: show progress */
-	LG_CHECK_OPTIONAL = 1 << 3,      /* not graded by the default rubric */
+	LG_CHECK_DISTURBS = 1 << 1,	 /* changes mesh state: run last */
+	LG_CHECK_SLOW = 1 << 2,		 /* takes seconds: show progress */
+	LG_CHECK_OPTIONAL = 1 << 3,	 /* not graded by the default rubric */
 	LG_CHECK_ALONE = 1 << 4, /* counts metrics: no other check at once */
 };
 
@@ -69,11 +69,11 @@ struct lg_ctx {
 
 struct lg_check {
 	const char *id; /* kebab-case, as in rubric.yaml */
-	int objective;  /* the lab's objective number */
+	int objective;	/* the lab's objective number */
 	const char *title_es;
 	const char *title_en;
 	const char *const *prereqs; /* ids that must pass first; NULL-ended */
-	unsigned flags;             /* enum lg_check_flags */
+	unsigned flags;		    /* enum lg_check_flags */
 	const struct lg_assert_def *asserts;
 	size_t nasserts;
 	enum lg_verdict (*run)(struct lg_ctx *ctx, struct lg_result *res);
@@ -94,9 +94,9 @@ const char *lg_tr(const struct lg_ctx *ctx, const char *es, const char *en);
  * table, its points from the rubric (0 when the rubric omits it). hint may
  * be NULL when ok. Returns ok.
  */
-bool lg_check_assert(struct lg_ctx *ctx, struct lg_result *res,
-		     const char *key, bool ok, const char *expected,
-		     const char *observed, const char *hint);
+bool lg_check_assert(struct lg_ctx *ctx, struct lg_result *res, const char *key,
+		     bool ok, const char *expected, const char *observed,
+		     const char *hint);
 
 /*
  * For a lab step that is not configured now: record each assertion of the

@@ -16,6 +16,8 @@ extern const struct lg_check lg_check_traffic_shifting;
 
 /* Sorted by id (strcmp order): lg_check_find bisects it, and
  * tests/unit/test_registry.c fails when the order is broken. */
+/* One check a line, so that adding one is a one-line diff. */
+/* clang-format off */
 const struct lg_check *const lg_checks[] = {
     &lg_check_circuit_breaking,
     &lg_check_fault_injection,
@@ -26,6 +28,7 @@ const struct lg_check *const lg_checks[] = {
     &lg_check_sidecar_injection,
     &lg_check_traffic_shifting,
 };
+/* clang-format on */
 
 const size_t lg_nchecks = LG_ARRAY_SIZE(lg_checks);
 

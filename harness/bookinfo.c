@@ -384,8 +384,8 @@ enum lg_err lg_bookinfo_observe_set(const char *base_url,
 	if (concurrency == 1)
 		probe_one_at_a_time(reqs, n, resps, oc);
 	else
-		(void)lg_probe_many_ex(reqs, n, concurrency, 0, resps, oc,
-				       NULL, &perr);
+		(void)lg_probe_many_ex(reqs, n, concurrency, 0, resps, oc, NULL,
+				       &perr);
 	for (i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
 		classify(asks[i].src, &resps[i], &out[i]);

@@ -403,8 +403,9 @@ enum lg_err lg_exec_cred_parse(const char *json, size_t len,
 	else if (!api || strcmp(api, api_version))
 		rc = lg_errorf(err, LG_ECRED,
 			       "the credential plugin '%s' answered with "
-			       "apiVersion '%s', not '%s'",
-			       command, api ? api : "", api_version);
+			       "another apiVersion than '%s' (its output is "
+			       "not repeated: it may hold a secret)",
+			       command, api_version);
 	else if (!cJSON_IsObject(st))
 		rc = lg_errorf(err, LG_ECRED,
 			       "the credential plugin '%s' gave no status",

@@ -33,20 +33,20 @@
  */
 enum lg_err {
 	LG_OK = 0,
-	LG_EUSAGE = 1,     /* bad invocation */
-	LG_EIO = 2,        /* a local file could not be read or written */
-	LG_EPARSE = 3,     /* a file or a response could not be parsed */
-	LG_EHTTP = 4,      /* connection, TLS or protocol failure */
+	LG_EUSAGE = 1,	   /* bad invocation */
+	LG_EIO = 2,	   /* a local file could not be read or written */
+	LG_EPARSE = 3,	   /* a file or a response could not be parsed */
+	LG_EHTTP = 4,	   /* connection, TLS or protocol failure */
 	LG_ETIMEOUT = 5,   /* no answer in time */
-	LG_EAUTH = 6,      /* the server did not accept our credentials (401) */
+	LG_EAUTH = 6,	   /* the server did not accept our credentials (401) */
 	LG_EFORBIDDEN = 7, /* RBAC said no (403) */
 	LG_ENOTFOUND = 8,  /* the object does not exist (404) */
 	LG_ECONFLICT = 9,  /* stale resourceVersion or already exists (409) */
 	LG_ESERVER = 10,   /* the server failed (5xx) */
 	LG_ECONFIG = 11,   /* kubeconfig or rubric content is wrong */
-	LG_ESSH = 12,      /* SSH transport failure */
+	LG_ESSH = 12,	   /* SSH transport failure */
 	LG_ETOOBIG = 13,   /* a response exceeded its size cap */
-	LG_ECRED = 14,     /* an exec credential plugin failed */
+	LG_ECRED = 14,	   /* an exec credential plugin failed */
 	LG_EINVALID = 15,  /* the server rejected a write (422) */
 	LG_ERR_MAX_
 };
@@ -98,16 +98,18 @@ struct lg_buf {
 
 #define LG_BUF_DEFAULT_MAX ((size_t)64 << 20)
 extern char lg_buf_empty[];
-#define LG_BUF_INIT { lg_buf_empty, 0, 0, 0 }
+#define LG_BUF_INIT                                                            \
+	{                                                                      \
+		lg_buf_empty, 0, 0, 0                                          \
+	}
 
 void lg_buf_init(struct lg_buf *b, size_t max);
 /* Append; LG_ETOOBIG (and nothing appended) if max would be exceeded. */
 enum lg_err lg_buf_add(struct lg_buf *b, const void *data, size_t n);
 enum lg_err lg_buf_adds(struct lg_buf *b, const char *s);
-enum lg_err lg_buf_addf(struct lg_buf *b, const char *fmt, ...)
-	LG_PRINTF(2, 3);
+enum lg_err lg_buf_addf(struct lg_buf *b, const char *fmt, ...) LG_PRINTF(2, 3);
 enum lg_err lg_buf_vaddf(struct lg_buf *b, const char *fmt, va_list ap)
-	LG_PRINTF(2, 0);
+    LG_PRINTF(2, 0);
 void lg_buf_reset(struct lg_buf *b);
 /* Free the memory; the buffer is empty and usable again. */
 void lg_buf_release(struct lg_buf *b);

@@ -158,6 +158,9 @@ static int severity(enum lg_verdict v)
  * reader the wrong thing. Every message that loses is kept as evidence.
  */
 static enum lg_verdict set_verdict(struct lg_result *res, enum lg_verdict v,
+				   const char *fmt, va_list ap) LG_PRINTF(3, 0);
+
+static enum lg_verdict set_verdict(struct lg_result *res, enum lg_verdict v,
 				   const char *fmt, va_list ap)
 {
 	char *msg = lg_xvasprintf(fmt, ap);

@@ -20,18 +20,18 @@ enum lg_source { LG_SOURCE_LIVE = 0, LG_SOURCE_JOURNAL };
 
 /* One thing checked. Strings are owned by the assertion. */
 struct lg_assertion {
-	char *key;      /* stable id from rubric.yaml, e.g. "istiod-available" */
-	char *what;     /* what was checked, in the report's language */
+	char *key;  /* stable id from rubric.yaml, e.g. "istiod-available" */
+	char *what; /* what was checked, in the report's language */
 	char *expected; /* what the objective needs */
 	char *observed; /* what the cluster showed */
-	char *hint;     /* cause and fixing command; NULL when ok */
+	char *hint;	/* cause and fixing command; NULL when ok */
 	bool ok;
 	/* Its lab step is not configured now and the journal holds no pass:
 	 * neither ok nor failed, it earns nothing yet. */
 	bool pending;
 	enum lg_source source; /* observed now, or taken from the journal */
 	char *journal_time;    /* RFC 3339, when source is the journal */
-	double points;         /* earned */
+	double points;	       /* earned */
 	double max_points;
 };
 
@@ -72,10 +72,9 @@ void lg_result_release(struct lg_result *res);
  * Record an assertion. expected, observed and hint are copied (hint may be
  * NULL and is dropped when ok). Returns ok, so a check can branch on it.
  */
-bool lg_result_assert(struct lg_result *res, const char *key,
-		      const char *what, bool ok, double max_points,
-		      const char *expected, const char *observed,
-		      const char *hint);
+bool lg_result_assert(struct lg_result *res, const char *key, const char *what,
+		      bool ok, double max_points, const char *expected,
+		      const char *observed, const char *hint);
 
 /*
  * Record an assertion whose lab step is not in effect now and not in the
@@ -95,12 +94,12 @@ void lg_result_assert_journal(struct lg_result *res, const char *key,
 
 /* Add a warning (printf-style; see struct lg_result). */
 void lg_result_warnf(struct lg_result *res, const char *fmt, ...)
-	LG_PRINTF(2, 3);
+    LG_PRINTF(2, 3);
 
 /* Add one line of evidence (printf-style). Control characters are kept:
  * escaping is the writers' job. */
 void lg_result_evidencef(struct lg_result *res, const char *fmt, ...)
-	LG_PRINTF(2, 3);
+    LG_PRINTF(2, 3);
 
 /*
  * Set the verdict with a message. The first message wins (curl's failf):
@@ -114,11 +113,11 @@ void lg_result_evidencef(struct lg_result *res, const char *fmt, ...)
  * docs/internals/results.md.)
  */
 enum lg_verdict lg_result_failf(struct lg_result *res, const char *fmt, ...)
-	LG_PRINTF(2, 3);
+    LG_PRINTF(2, 3);
 enum lg_verdict lg_result_errorf(struct lg_result *res, const char *fmt, ...)
-	LG_PRINTF(2, 3);
+    LG_PRINTF(2, 3);
 enum lg_verdict lg_result_skipf(struct lg_result *res, const char *fmt, ...)
-	LG_PRINTF(2, 3);
+    LG_PRINTF(2, 3);
 
 /*
  * The verdict the assertions imply: error if an error was recorded, else

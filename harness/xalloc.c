@@ -89,22 +89,22 @@ void lg_freep(char **p)
 }
 
 static const char *const err_text[] = {
-	[LG_OK] = "no error",
-	[LG_EUSAGE] = "bad invocation",
-	[LG_EIO] = "a local file could not be read or written",
-	[LG_EPARSE] = "the input could not be parsed",
-	[LG_EHTTP] = "the connection to the server failed",
-	[LG_ETIMEOUT] = "the server did not answer in time",
-	[LG_EAUTH] = "the server did not accept the credentials",
-	[LG_EFORBIDDEN] = "the request was forbidden by RBAC",
-	[LG_ENOTFOUND] = "the object was not found",
-	[LG_ECONFLICT] = "the object changed meanwhile (conflict)",
-	[LG_ESERVER] = "the server failed to answer",
-	[LG_ECONFIG] = "the configuration is not valid",
-	[LG_ESSH] = "the SSH connection failed",
-	[LG_ETOOBIG] = "the response was larger than allowed",
-	[LG_ECRED] = "the credential plugin failed",
-	[LG_EINVALID] = "the server rejected the object as invalid",
+    [LG_OK] = "no error",
+    [LG_EUSAGE] = "bad invocation",
+    [LG_EIO] = "a local file could not be read or written",
+    [LG_EPARSE] = "the input could not be parsed",
+    [LG_EHTTP] = "the connection to the server failed",
+    [LG_ETIMEOUT] = "the server did not answer in time",
+    [LG_EAUTH] = "the server did not accept the credentials",
+    [LG_EFORBIDDEN] = "the request was forbidden by RBAC",
+    [LG_ENOTFOUND] = "the object was not found",
+    [LG_ECONFLICT] = "the object changed meanwhile (conflict)",
+    [LG_ESERVER] = "the server failed to answer",
+    [LG_ECONFIG] = "the configuration is not valid",
+    [LG_ESSH] = "the SSH connection failed",
+    [LG_ETOOBIG] = "the response was larger than allowed",
+    [LG_ECRED] = "the credential plugin failed",
+    [LG_EINVALID] = "the server rejected the object as invalid",
 };
 
 const char *lg_strerror(enum lg_err code)

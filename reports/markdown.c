@@ -178,11 +178,10 @@ static void assertion(struct lg_buf *b, const struct lg_assertion *a,
 	}
 }
 
-static void objective(struct lg_buf *b, const struct lg_result *res,
-		      enum lg_lang lang, const struct md_words *w)
+/* "## N. Title (id)", the verdict with its message, the journal time. */
+static void objective_head(struct lg_buf *b, const struct lg_result *res,
+			   enum lg_lang lang, const struct md_words *w)
 {
-	size_t i;
-
 	lg_buf_adds(b, "## ");
 	objective_name(b, res);
 	lg_buf_addf(b, "\n\n**%s**",
@@ -196,6 +195,29 @@ static void objective(struct lg_buf *b, const struct lg_result *res,
 		lg_escape_md(b, res->journal_time ? res->journal_time : "?");
 	}
 	lg_buf_adds(b, "\n\n");
+}
+
+static void evidence(struct lg_buf *b, const struct lg_result *res,
+		     const struct md_words *w)
+{
+	size_t i;
+
+	if (!res->nevidence)
+		return;
+	lg_buf_addf(b, "%s**%s:**\n\n", res->nasserts ? "\n" : "", w->evidence);
+	for (i = 0; i < res->nevidence; i++) {
+		lg_buf_adds(b, "- ");
+		lg_escape_md(b, res->evidence[i]);
+		lg_buf_adds(b, "\n");
+	}
+}
+
+static void objective(struct lg_buf *b, const struct lg_result *res,
+		      enum lg_lang lang, const struct md_words *w)
+{
+	size_t i;
+
+	objective_head(b, res, lang, w);
 	for (i = 0; i < res->nwarnings; i++) {
 		lg_buf_addf(b, "> **%s:** ", w->warning);
 		lg_escape_md(b, res->warnings[i]);
@@ -203,14 +225,7 @@ static void objective(struct lg_buf *b, const struct lg_result *res,
 	}
 	for (i = 0; i < res->nasserts; i++)
 		assertion(b, &res->asserts[i], w);
-	if (res->nevidence)
-		lg_buf_addf(b, "%s**%s:**\n\n", res->nasserts ? "\n" : "",
-			    w->evidence);
-	for (i = 0; i < res->nevidence; i++) {
-		lg_buf_adds(b, "- ");
-		lg_escape_md(b, res->evidence[i]);
-		lg_buf_adds(b, "\n");
-	}
+	evidence(b, res, w);
 	if (res->nasserts || res->nevidence)
 		lg_buf_adds(b, "\n");
 }

@@ -12,9 +12,9 @@
 /* Everything graded on one cluster. Borrowed by the writers. */
 struct lg_report {
 	const char *cluster_name; /* suite name: context or student name */
-	const char *server;       /* API server URL */
+	const char *server;	  /* API server URL */
 	const char *fingerprint;  /* kube-system UID, Istio revision; or NULL */
-	const char *started;      /* RFC 3339 */
+	const char *started;	  /* RFC 3339 */
 	double seconds;
 	enum lg_lang lang;
 	const struct lg_result *results;
