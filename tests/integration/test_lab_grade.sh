@@ -176,7 +176,7 @@ expect_contains "circuit breaker: overflow seen as 503 UO" "503 UO" \
 	"$(jq_py "$J" 'a("circuit-breaking")["cb-overflow"]["observed"]')"
 expect_contains "circuit breaker: warns that consecutiveErrors is ignored" \
 	"consecutive5xxErrors: 1" \
-	"$(jq_py "$J" '" ".join(r["circuit-breaking"]["evidence"])')"
+	"$(jq_py "$J" '" ".join(r["circuit-breaking"]["warnings"])')"
 
 # ---- step 7: mirroring (the circuit breaker stays in place)
 apply virtual-service-reviews-mirror.yaml
