@@ -462,11 +462,11 @@ static void test_cluster__fixture_list(void **state)
 static struct srv *srv_json(enum srv_mode mode, const char *status_line,
 			    const char *body)
 {
-	return srv_start(
-	    mode, lg_xasprintf("HTTP/1.1 %s\r\nContent-Type: "
-			       "application/json\r\nContent-Length: "
-			       "%zu\r\n\r\n%s",
-			       status_line, strlen(body), body));
+	return srv_start(mode,
+			 lg_xasprintf("HTTP/1.1 %s\r\nContent-Type: "
+				      "application/json\r\nContent-Length: "
+				      "%zu\r\n\r\n%s",
+				      status_line, strlen(body), body));
 }
 
 /* A client for http://127.0.0.1:PORT with optional extras. */
@@ -562,11 +562,11 @@ static void test_cluster__http_status_goes_through_mapping(void **state)
 {
 	struct srv *s =
 	    srv_json(SRV_REPLY, "403 Forbidden",
-		      STATUS(403, "Forbidden",
-			     "pods is forbidden: User \\\"u\\\" cannot list "
-			     "resource \\\"pods\\\" in API group \\\"\\\" in "
-			     "the namespace \\\"bookinfo\\\"",
-			     ""));
+		     STATUS(403, "Forbidden",
+			    "pods is forbidden: User \\\"u\\\" cannot list "
+			    "resource \\\"pods\\\" in API group \\\"\\\" in "
+			    "the namespace \\\"bookinfo\\\"",
+			    ""));
 	struct lg_cluster *c = http_cluster(s->port, NULL, NULL, 0, 0);
 	struct lg_error err = {0};
 	cJSON *j = NULL;
@@ -661,7 +661,7 @@ static void test_cluster__reset_and_early_close(void **state)
 static void test_cluster__http_body_cap(void **state)
 {
 	struct srv *s = srv_json(SRV_REPLY, "200 OK",
-				  "{\"padding\":\"0123456789012345678901\"}");
+				 "{\"padding\":\"0123456789012345678901\"}");
 	struct lg_cluster *c = http_cluster(s->port, NULL, NULL, 0, 16);
 	struct lg_error err = {0};
 	cJSON *j = NULL;

@@ -20,7 +20,6 @@
 #include "../../harness/probe.h"
 #include "support/httpsrv.h"
 
-
 static char *reply(const char *status_line, const char *headers,
 		   const char *body)
 {
