@@ -245,6 +245,11 @@ static void note_journal_source(struct lg_result *res)
 	res->journal_time = lg_xstrdup(latest);
 }
 
+bool lg_result_has_pending(const struct lg_result *res)
+{
+	return first_where(res, true) != NULL;
+}
+
 enum lg_verdict lg_result_finish(struct lg_result *res)
 {
 	const struct lg_assertion *failed = first_where(res, false);

@@ -136,6 +136,9 @@ enum lg_verdict lg_result_finish(struct lg_result *res);
  * seen keep their points). Maximum: the
  * max_points field when set, else the sum of the assertions' maxima.
  */
+/* Does some assertion wait for a lab step that is not applied yet? */
+bool lg_result_has_pending(const struct lg_result *res);
+
 double lg_result_points(const struct lg_result *res);
 double lg_result_max_points(const struct lg_result *res);
 

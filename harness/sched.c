@@ -234,7 +234,11 @@ int lg_sched_exit_code(const struct lg_sched *s)
 
 		if (it->result.verdict == LG_ERROR)
 			return 3;
-		if (it->result.verdict == LG_FAIL || it->prereq_skip)
+		/* A step not applied yet is no pass either: the lab is not
+		 * done, and a CI job must not read it as success. */
+		if (it->result.verdict == LG_FAIL || it->prereq_skip ||
+		    (it->result.verdict == LG_SKIP &&
+		     lg_result_has_pending(&it->result)))
 			failed = true;
 	}
 	return failed ? 1 : 0;

@@ -114,9 +114,9 @@ void lg_sched_run(struct lg_sched *s, const struct lg_ctx *base,
 
 /*
  * The exit status DESIGN.md defines: 3 when any result is an error (the
- * grade is incomplete), else 1 when any failed or was skipped because a
- * prerequisite did not pass, else 0 (skips of disabled or optional
- * objectives are fine).
+ * grade is incomplete), else 1 when any failed, was skipped because a
+ * prerequisite did not pass, or waits for a lab step not applied yet
+ * (pending), else 0 (skips of disabled or optional objectives are fine).
  */
 int lg_sched_exit_code(const struct lg_sched *s);
 

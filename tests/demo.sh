@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # demo.sh BUILD_DIR: grade the simulated lab cluster (scenario "complete")
 # with BUILD_DIR/labgrade, writing BUILD_DIR/demo/report.{xml,md,json}, and
-# show the terminal view. Exits with labgrade's status.
+# show the terminal view: the lab's steps are applied one by one with
+# kubectl and graded, then `labgrade all` adds them up through the journal.
+# Succeeds when a grade was given (labgrade exit 0 or 1).
 set -u
 build=${1:-build}
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,11 +39,43 @@ grep -q '^ready$' "$tmp/labsim.out" || {
 }
 
 echo "labsim: $(awk '$1 == "api" { print $2 }' "$tmp/labsim.out")"
-"$build/labgrade" all --kubeconfig "$tmp/kubeconfig" \
-	--rubric "$src/rubric.yaml" \
-	--junit "$out/report.xml" --markdown "$out/report.md" \
+lg() { "$build/labgrade" --kubeconfig "$tmp/kubeconfig" \
+	--rubric "$src/rubric.yaml" "$@"; }
+
+# The lab's traffic steps overwrite each other: apply each as a student
+# would (kubectl) and grade it once, so the progress journal holds it.
+# Without kubectl, the demo grades the installed lab only.
+if command -v kubectl >/dev/null; then
+	while read -r id files; do
+		echo
+		echo "== kubectl apply -n bookinfo -f $files; labgrade check $id"
+		for f in $files; do
+			kubectl --kubeconfig "$tmp/kubeconfig" \
+				--cache-dir "$tmp/kcache" apply -n bookinfo \
+				-f "$src/fixtures/manifests/$f" >/dev/null || exit 3
+		done
+		lg check "$id" >"$tmp/step.out" 2>&1
+		grep -E "^[^ ]+ +$id " "$tmp/step.out"
+	done <<'STEPS'
+request-routing destination-rule-all.yaml virtual-service-all-v1.yaml
+request-routing virtual-service-reviews-test-v2.yaml
+fault-injection virtual-service-ratings-test-delay.yaml
+traffic-shifting virtual-service-reviews-50-v3.yaml
+traffic-shifting virtual-service-reviews-v3.yaml
+circuit-breaking destination-rule-reviews-circuit-breaker.yaml
+mirroring virtual-service-reviews-mirror.yaml
+STEPS
+else
+	echo "demo: kubectl not found: grading the installed lab only"
+fi
+
+echo
+echo "== labgrade all"
+lg all --junit "$out/report.xml" --markdown "$out/report.md" \
 	--json "$out/report.json"
 status=$?
 echo
 echo "reports: $out/report.xml $out/report.md $out/report.json (exit $status)"
-exit $status
+# A grade was given (0 all passed, 1 some objective not met): the demo
+# worked. 2 and 3 mean labgrade could not grade: that is a failure.
+[ "$status" -le 1 ]

@@ -61,7 +61,7 @@ if start_labsim j1 --scenario "$(scenario complete)"; then
 		grep -q "Deployment bookinfo/productpage-v1" "$LIB_TMP/before"
 	J="$LIB_TMP/j1.json"
 	run_lg all --kubeconfig "$KC" --json "$J" --lang en
-	expect_eq "complete: exit status" 0 "$LG_RC"
+	expect_eq "complete: exit status (traffic steps pending)" 1 "$LG_RC"
 	expect_eq "journal holds the passing checks" \
 		"gateway,istio-install,sidecar-injection" "$(keys)"
 	expect_contains "an entry has time, points and evidence" \
@@ -130,7 +130,8 @@ fi
 # --- 4. --no-journal on a fresh cluster creates nothing
 if start_labsim j2 --scenario "$(scenario complete)"; then
 	run_lg all --kubeconfig "$KC" --no-journal
-	expect_eq "--no-journal: exit status" 0 "$LG_RC"
+	expect_eq "--no-journal: exit status (traffic steps pending)" 1 \
+		"$LG_RC"
 	expect_eq "--no-journal: no ConfigMap created" absent "$(keys)"
 fi
 
@@ -162,7 +163,7 @@ if start_labsim j4 --scenario "$(scenario complete)" \
 	--forbid configmaps:bookinfo; then
 	J="$LIB_TMP/j4.json"
 	run_lg all --kubeconfig "$KC" --json "$J" --lang en
-	expect_eq "forbidden journal: exit status unchanged" 0 "$LG_RC"
+	expect_eq "forbidden journal: exit status unchanged" 1 "$LG_RC"
 	expect_contains "forbidden journal: read warning on stderr" \
 		"warning: journal not read" "$LG_ERR"
 	expect_contains "forbidden journal: write warning on stderr" \

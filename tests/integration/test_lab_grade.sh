@@ -92,7 +92,7 @@ expect_eq "no step applied: 0 points" 0 \
 # ---- step 1: destination-rule-all + virtual-service-all-v1
 apply destination-rule-all.yaml virtual-service-all-v1.yaml
 grade all-v1 request-routing
-expect_eq "all-v1: exit status (a pending step is no failure)" 0 "$LG_RC"
+expect_eq "all-v1: exit status 1 (a pending step is not a pass)" 1 "$LG_RC"
 expect_eq "all-v1: request-routing is skip (test-v2 not applied yet)" skip \
 	"$(jq_py "$J" 'r["request-routing"]["verdict"]')"
 expect_eq "all-v1: the all-v1 assertions hold, observed live" \
@@ -141,7 +141,7 @@ expect_eq "delay: request-routing still passes (jason's fault shown)" pass \
 # ---- step 4: reviews-50-v3
 apply virtual-service-reviews-50-v3.yaml
 grade split traffic-shifting fault-injection
-expect_eq "50/50: exit status" 0 "$LG_RC"
+expect_eq "50/50: exit status 1 (the v3 step is pending)" 1 "$LG_RC"
 expect_eq "50/50: traffic-shifting is skip (v3 step not applied yet)" skip \
 	"$(jq_py "$J" 'r["traffic-shifting"]["verdict"]')"
 expect_eq "50/50: the split assertions hold, live" "split-config,split-live" \

@@ -124,6 +124,15 @@ static enum lg_verdict run_error(struct lg_ctx *ctx, struct lg_result *res)
 	return lg_result_errorf(res, "API down");
 }
 
+/* One step seen live, one not applied yet: a skip that is no pass. */
+static enum lg_verdict run_pending(struct lg_ctx *ctx, struct lg_result *res)
+{
+	(void)ctx;
+	lg_result_assert(res, "k", "k", true, 1, "x", "x", NULL);
+	lg_result_assert_pending(res, "k2", "k2", 1, "kubectl apply -f step2");
+	return lg_result_finish(res);
+}
+
 static const char *const needs_a[] = {"a", NULL};
 static const char *const needs_b[] = {"b", NULL};
 static const char *const needs_ab[] = {"a", "b", NULL};
@@ -411,6 +420,26 @@ static void test_sched__alone_overlaps_nothing(void **state)
 			    spans.v[i].start >= spans.v[alone].end);
 	/* the others still shared the pool */
 	assert_true(spans.max_inside >= 2);
+	lg_sched_release(&s);
+}
+
+/* A lab step not applied yet leaves the objective a skip, and the exit
+ * status 1: a CI job must not read an unfinished lab as success. */
+static void test_sched__pending_step_exits_1(void **state)
+{
+	static const struct lg_check p =
+	    FAKE("p", 1, "P", NULL, 0, run_pending);
+	static const struct lg_check q = FAKE("q", 2, "Q", NULL, 0, run_pass);
+	const struct lg_check *const table[] = {&p, &q};
+	struct lg_sched s = {0};
+	struct lg_ctx ctx = {0};
+
+	(void)state;
+	plan(&s, table, 2, 0);
+	lg_sched_run(&s, &ctx, NULL);
+	assert_int_equal(item(&s, "p")->result.verdict, LG_SKIP);
+	assert_true(lg_result_points(&item(&s, "p")->result) == 1);
+	assert_int_equal(lg_sched_exit_code(&s), 1);
 	lg_sched_release(&s);
 }
 
@@ -924,6 +953,7 @@ int main(void)
 	    cmocka_unit_test(test_sched__runs_concurrently),
 	    cmocka_unit_test(test_sched__disturbing_last_and_alone),
 	    cmocka_unit_test(test_sched__alone_overlaps_nothing),
+	    cmocka_unit_test(test_sched__pending_step_exits_1),
 	    cmocka_unit_test(test_sched__hooks_one_at_a_time_in_plan_order),
 	    cmocka_unit_test(test_sched__journal_records_live_steps_only),
 	    cmocka_unit_test(test_sched__journal_pass_not_recorded_again),
