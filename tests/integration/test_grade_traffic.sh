@@ -147,8 +147,14 @@ wrong_variant traffic-shifting-80-20 traffic-shifting-50 traffic-shifting \
 	split-config,split-live split-config "v1 80 %, v2 20 %"
 wrong_variant traffic-shifting-90-10 traffic-shifting-50 traffic-shifting \
 	split-config,split-live split-config "v1 90 %, v2 10 %"
-expect_contains "90-10: the live hint blames reviews-v2" "reviews-v2" \
-	"$(jq_py "$LIB_TMP/traffic-shifting-90-10.json" 'a("traffic-shifting")["split-live"]["hint"]')"
+# At 90/10 the sequential test may reject 50/50 before any v2 page came
+# (0.9^17 is about 1 in 6): then the hint blames the configured weights,
+# which is just as true. Either way it names the cause.
+h=$(jq_py "$LIB_TMP/traffic-shifting-90-10.json" 'a("traffic-shifting")["split-live"]["hint"]')
+case $h in
+*reviews-v2* | *"configured weights"*) ok "90-10: the live hint names the cause" ;;
+*) not_ok "90-10: the live hint names neither reviews-v2 nor the weights: $h" ;;
+esac
 wrong_variant fault-injection-abort fault-injection fault-injection \
 	delay-config,jason-delayed-live delay-config "abort"
 expect_contains "abort: the live hint says ratings fails at once" "abort" \
