@@ -237,7 +237,7 @@ fuzz-smoke: fuzz-binaries
 	$(Q)secs=10; $(FUZZ_RUN)
 
 # ---------------------------------------------------------------------------
-# Lint (STYLE.md B10): formatting, banned functions, function size and
+# Lint (CONTRIBUTING.md): formatting, banned functions, function size and
 # complexity. Allowlists in tests/lint/ may only shrink.
 LINT_DIRS = harness checks reports fixtures/labsim tests/fuzz
 LINT_FILES = $(wildcard $(LINT_DIRS:%=%/*.c) $(LINT_DIRS:%=%/*.h))

@@ -22,7 +22,7 @@
  * p = mirrorPercentage/100, so the copies among n page loads (one reviews
  * call each) are Binomial(n, p). The check accepts the central 1 - alpha
  * region of that law (rubric mirror-alpha, default 0.001: a right
- * configuration fails at most once in a thousand runs, DESIGN's false-fail
+ * configuration fails at most once in a thousand runs, the grade's false-fail
  * bound), widened by mirror-slack requests for strays (a student's
  * browser, a retry). With n = 40 and p = 0.5 that is about 9..31: both "no
  * mirror" (0) and "everything mirrored" (40) fall outside. Scrapes can lag

@@ -34,7 +34,7 @@ void lg_cluster_free(struct lg_cluster *c);
 
 /*
  * The transport under the client, so that unit tests can serve recorded
- * responses instead of HTTPS (STYLE B9). request() performs one HTTP request
+ * responses instead of HTTPS. request() performs one HTTP request
  * and fills body and *status; it returns LG_OK whenever an HTTP answer came,
  * whatever its status, or LG_EHTTP / LG_ETIMEOUT / LG_ETOOBIG with err set.
  */

@@ -25,7 +25,7 @@
 #define LG_DATADIR "/usr/local/share/labgrade"
 #endif
 
-/* Exit statuses, as DESIGN.md and labgrade.1 state them. */
+/* Exit statuses, as docs/design.md and labgrade.1 state them. */
 enum { EXIT_PASS = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INCOMPLETE = 3 };
 
 struct cli {

@@ -113,7 +113,7 @@ void lg_sched_run(struct lg_sched *s, const struct lg_ctx *base,
 		  const struct lg_sched_hooks *hooks);
 
 /*
- * The exit status DESIGN.md defines: 3 when any result is an error (the
+ * The exit status docs/design.md defines: 3 when any result is an error (the
  * grade is incomplete), else 1 when any failed, was skipped because a
  * prerequisite did not pass, or waits for a lab step not applied yet
  * (pending), else 0 (skips of disabled or optional objectives are fine).

@@ -478,7 +478,7 @@ static bool is_first_of_step(const struct lg_check *c, size_t i)
 
 /*
  * After a check: record each of its steps that held live, and the check
- * itself when it passed entirely live (DESIGN: a pass is recorded after
+ * itself when it passed entirely live (a pass is recorded after
  * every passing check). A pass taken from the journal is not recorded
  * again: its time would become now.
  */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# lint.sh: the `make lint` gate (STYLE.md B7, B10): clang-format, banned
+# lint.sh: the `make lint` gate (docs/design.md, code conventions): clang-format, banned
 # functions, function length and cyclomatic complexity. Arguments: the C
 # files to check. The allowlists next to this script may only shrink: a
 # file or function not listed there must pass, so new code is always clean.
@@ -57,7 +57,7 @@ check_banned() {
 			grep -nE "$re" | sed "s|^|$f:|"
 	done)
 	if [ -n "$hits" ]; then
-		echo "lint: banned function (STYLE.md B4/B10):"
+		echo "lint: banned function (use snprintf, lg_buf or strtol):"
 		echo "$hits"
 		fail=1
 	fi

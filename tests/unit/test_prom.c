@@ -28,7 +28,7 @@ void lg_mirroring_window(double pct, size_t n, double alpha, double slack,
 			 double *lo, double *hi);
 
 /* productpage's sidecar after a circuit-breaker run: the labels Istio 1.24
- * puts on istio_requests_total (DESIGN.md, Facts: Metrics). */
+ * puts on istio_requests_total (docs/design.md, Istio facts: metrics). */
 #define LBL_SRC                                                                \
 	"reporter=\"source\",source_workload=\"productpage-v1\","              \
 	"source_app=\"productpage\",destination_workload=\"reviews-v1\","      \
