@@ -18,6 +18,7 @@
  *  4. Add it to lg_checks[] in checks/registry.c, keeping the id order.
  *  5. Add cases under tests/ (unit cases on recorded objects, and an
  *     integration case against the simulated cluster).
+ * Every file to touch, in order: CONTRIBUTING.md, "Adding an objective".
  * Checks never print, never write to the cluster and never start processes.
  */
 
