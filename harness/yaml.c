@@ -179,8 +179,8 @@ static char *next_key(struct yparse *p, struct lg_ynode *n,
 	return key;
 }
 
-static bool fill_children(struct yparse *p, struct lg_ynode *n,
-			  struct yfill *f, unsigned depth)
+static bool fill_children(struct yparse *p, struct lg_ynode *n, struct yfill *f,
+			  unsigned depth)
 {
 	yaml_event_type_t end = n->type == LG_YMAP ? YAML_MAPPING_END_EVENT
 						   : YAML_SEQUENCE_END_EVENT;
