@@ -749,7 +749,8 @@ static void creds_release(struct cl_creds *cr)
 	memset(cr, 0, sizeof(*cr));
 }
 
-/* token wins over tokenFile (re-read: it rotates), then exec. */
+/* A readable tokenFile wins over token and is re-read (it rotates), as in
+ * client-go's bearer round tripper; token is the fallback; then exec. */
 static enum lg_err creds_get(struct cl_curl *t, bool refresh,
 			     struct cl_creds *cr, struct lg_error *err)
 {
@@ -762,12 +763,16 @@ static enum lg_err creds_get(struct cl_curl *t, bool refresh,
 		    "refusing to send the kubeconfig's credentials to %s over "
 		    "plain http: they are only sent over https",
 		    t->server);
-	if (t->kc.token)
-		cr->token = lg_xstrdup(t->kc.token);
-	else if (t->kc.token_file)
+	if (t->kc.token_file)
 		rc = read_token_file(t->kc.token_file, &cr->token, err);
-	else if (t->exec)
+	if (t->kc.token && (!t->kc.token_file || rc != LG_OK)) {
+		if (rc != LG_OK)
+			lg_error_clear(err); /* the fallback answers it */
+		rc = LG_OK;
+		cr->token = lg_xstrdup(t->kc.token);
+	} else if (!t->kc.token_file && t->exec) {
 		rc = lg_exec_cred_get(t->exec, refresh, &cr->exec, err);
+	}
 	if (rc == LG_OK && cr->exec.token)
 		cr->token = lg_xstrdup(cr->exec.token);
 	return rc;

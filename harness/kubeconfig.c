@@ -545,12 +545,48 @@ static enum lg_err user_tokens(struct lg_kubeconfig *kc,
 	    get_str(f, m, "username", &user, err) ||
 	    get_str(f, m, "password", &pass, err))
 		return LG_ECONFIG;
+	/* Both are kept, as client-go does: a readable tokenFile wins and is
+	 * re-read (it rotates); token is the fallback when it cannot be
+	 * read (transport.NewBearerAuthWithRefreshRoundTripper). */
 	if (tok)
-		kc->token = lg_xstrdup(tok); /* and tokenFile is ignored */
-	else if (tokfile)
+		kc->token = lg_xstrdup(tok);
+	if (tokfile)
 		kc->token_file = abs_path(f->dir, tokfile);
 	if (user || pass)
 		kc->username = lg_xstrdup(user ? user : "");
+	return LG_OK;
+}
+
+/*
+ * A credential given both as a file and inline is a configuration error in
+ * kubectl (client-go's validation.go: "client-cert-data and client-cert are
+ * both specified for USER"), not a silent choice: the same here, with the
+ * position of the inline one.
+ */
+static enum lg_err pem_conflict(const struct kc_file *f,
+				const struct lg_ynode *m, const char *user,
+				struct lg_error *err)
+{
+	static const char *const pairs[][3] = {
+	    {"client-certificate", "client-cert-data", "client-cert"},
+	    {"client-key", "client-key-data", "client-key"},
+	};
+	const struct lg_ynode *d;
+	char *dkey;
+	size_t i;
+
+	for (i = 0; i < LG_ARRAY_SIZE(pairs); i++) {
+		dkey = lg_xasprintf("%s-data", pairs[i][0]);
+		d = lg_ynode_get(m, dkey);
+		free(dkey);
+		if (d && lg_ynode_get(m, pairs[i][0]))
+			return lg_errorf(err, LG_ECONFIG,
+					 "%s:%u:%u: %s and %s are both "
+					 "specified for \"%s\" (kubectl "
+					 "refuses this too: keep one)",
+					 f->path, d->line, d->col, pairs[i][1],
+					 pairs[i][2], user);
+	}
 	return LG_OK;
 }
 
@@ -568,7 +604,7 @@ static enum lg_err resolve_user(struct lg_kubeconfig *kc,
 
 	if (!m)
 		return LG_OK;
-	if (user_tokens(kc, f, m, err) ||
+	if (user_tokens(kc, f, m, err) || pem_conflict(f, m, kc->user_name, err) ||
 	    get_pem(f, m, "client-certificate", &kc->cert_data,
 		    &kc->cert_data_len, &kc->cert_file, err) ||
 	    get_pem(f, m, "client-key", &kc->key_data, &kc->key_data_len,
