@@ -604,7 +604,8 @@ static enum lg_err resolve_user(struct lg_kubeconfig *kc,
 
 	if (!m)
 		return LG_OK;
-	if (user_tokens(kc, f, m, err) || pem_conflict(f, m, kc->user_name, err) ||
+	if (user_tokens(kc, f, m, err) ||
+	    pem_conflict(f, m, kc->user_name, err) ||
 	    get_pem(f, m, "client-certificate", &kc->cert_data,
 		    &kc->cert_data_len, &kc->cert_file, err) ||
 	    get_pem(f, m, "client-key", &kc->key_data, &kc->key_data_len,
