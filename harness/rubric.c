@@ -192,29 +192,38 @@ static const struct param_def *param_def_find(const char *key)
 	return NULL;
 }
 
-/* A DNS-1123 label (n <= 63) or, with dots, subdomain (n <= 253). */
+/* A DNS-1123 label: n <= 63 lower-case letters, digits and inner '-'. */
+static bool is_label(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) &&
+		    !isdigit((unsigned char)s[i]) && s[i] != '-')
+			return false;
+	return true;
+}
+
+/* A DNS-1123 label or, with dots, subdomain (labels joined by '.'). */
 static bool is_dns(const char *s, size_t n, bool dots)
 {
-	size_t i, run = 0;
+	size_t k;
 
-	if (n == 0 || n > (dots ? 253u : 63u))
-		return false;
-	for (i = 0; i < n; i++, run++) {
-		bool alnum = islower((unsigned char)s[i]) ||
-			     isdigit((unsigned char)s[i]);
-		bool edge = i == 0 || i == n - 1 ||
-			    (dots && (s[i - 1] == '.' || s[i + 1] == '.'));
-
-		if (dots && s[i] == '.' && !edge) {
-			run = (size_t)-1;
-			continue;
-		}
-		if (!alnum && (s[i] != '-' || edge))
+	if (!dots || n > 253)
+		return is_label(s, n);
+	for (;;) {
+		k = strcspn(s, ".");
+		if (k > n)
+			k = n;
+		if (!is_label(s, k))
 			return false;
-		if (run >= 63)
-			return false;
+		if (k == n)
+			return true;
+		s += k + 1;
+		n -= k + 1;
 	}
-	return true;
 }
 
 static bool is_names(const char *s)
@@ -260,10 +269,8 @@ static bool is_int_in(const char *s, double min, double max)
 	       parse_num(s, &v) && v >= min && v <= max;
 }
 
-static bool value_ok(const struct param_def *d, const char *s)
+static bool text_ok(const struct param_def *d, const char *s)
 {
-	double v;
-
 	switch (d->type) {
 	case PT_LABEL:
 		return is_dns(s, strlen(s), false);
@@ -273,17 +280,26 @@ static bool value_ok(const struct param_def *d, const char *s)
 		return is_names(s);
 	case PT_PATH:
 		return is_path(s);
-	case PT_VERSION:
-		return is_version(s);
-	case PT_INT:
-		return is_int_in(s, d->min, d->max);
-	case PT_SECONDS:
-		return parse_num(s, &v) && v > 0 && v <= d->max;
-	case PT_PROB:
-		return parse_num(s, &v) && v > 0 && v < 1;
 	default:
-		return parse_num(s, &v) && v >= 0 && v <= 100;
+		return is_version(s);
 	}
+}
+
+static bool value_ok(const struct param_def *d, const char *s)
+{
+	double v;
+
+	if (d->type < PT_INT)
+		return text_ok(d, s);
+	if (d->type == PT_INT)
+		return is_int_in(s, d->min, d->max);
+	if (!parse_num(s, &v))
+		return false;
+	if (d->type == PT_SECONDS)
+		return v > 0 && v <= d->max;
+	if (d->type == PT_PROB)
+		return v > 0 && v < 1;
+	return v >= 0 && v <= 100;
 }
 
 /* What a parameter must be, for the message that refuses its value. */

@@ -9,30 +9,41 @@
 /* U+FFFD, shown instead of bytes that are not UTF-8. */
 static const char replacement[] = "\xef\xbf\xbd";
 
+/* The length of the sequence a lead byte starts (0: not a lead byte), the
+ * bits it carries in *c and the smallest code point of that length. */
+static size_t utf8_lead(uint32_t *c, uint32_t *min)
+{
+	if (*c >= 0xc2 && *c <= 0xdf) {
+		*c &= 0x1f, *min = 0x80;
+		return 2;
+	}
+	if (*c >= 0xe0 && *c <= 0xef) {
+		*c &= 0x0f, *min = 0x800;
+		return 3;
+	}
+	if (*c >= 0xf0 && *c <= 0xf4) {
+		*c &= 0x07, *min = 0x10000;
+		return 4;
+	}
+	return 0;
+}
+
 size_t lg_utf8_decode(const unsigned char *s, uint32_t *cp)
 {
-	uint32_t c = s[0], min;
+	uint32_t c = s[0], min = 0;
 	size_t n, i;
 
 	if (c < 0x80) {
 		*cp = c;
 		return 1;
 	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2, c &= 0x1f, min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3, c &= 0x0f, min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4, c &= 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
+	n = utf8_lead(&c, &min);
 	for (i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
 		c = (c << 6) | (s[i] & 0x3f);
 	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+	if (n == 0 || c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
 		return 0;
 	*cp = c;
 	return n;
@@ -69,27 +80,34 @@ static size_t csi_len(const unsigned char *s)
 	return s[i] >= 0x40 && s[i] <= 0x7e ? i + 1 : i;
 }
 
-/*
- * The length of the escape sequence at s, or 0 when s starts none: ESC [
- * and U+009B run to the CSI's final byte; ESC ] P _ ^ and U+009D U+0090
- * U+009F U+009E to BEL or ST; any other ESC takes one character more.
- */
-static size_t escape_len(const unsigned char *s)
+/* ESC [ to the CSI's final byte; ESC ] P _ ^ to BEL or ST; any other ESC
+ * takes one character more. */
+static size_t esc_len(const unsigned char *s)
 {
-	if (s[0] == 0x1b) {
-		if (s[1] == '[')
-			return 2 + csi_len(s + 2);
-		if (s[1] && strchr("]P_^", s[1]))
-			return 2 + string_len(s + 2);
-		return s[1] ? 2 : 1;
-	}
-	if (s[0] != 0xc2)
-		return 0;
+	if (s[1] == '[')
+		return 2 + csi_len(s + 2);
+	if (s[1] && strchr("]P_^", s[1]))
+		return 2 + string_len(s + 2);
+	return s[1] ? 2 : 1;
+}
+
+/* U+009B (CSI) and U+009D U+0090 U+009E U+009F (OSC DCS PM APC) in UTF-8:
+ * what terminals that honour C1 read as ESC [ and ESC ] P ^ _. */
+static size_t c1_len(const unsigned char *s)
+{
 	if (s[1] == 0x9b)
 		return 2 + csi_len(s + 2);
 	if (s[1] == 0x9d || s[1] == 0x90 || s[1] == 0x9e || s[1] == 0x9f)
 		return 2 + string_len(s + 2);
 	return 0;
+}
+
+/* The length of the escape sequence at s, or 0 when s starts none. */
+static size_t escape_len(const unsigned char *s)
+{
+	if (s[0] == 0x1b)
+		return esc_len(s);
+	return s[0] == 0xc2 ? c1_len(s) : 0;
 }
 
 static void add_cp(struct lg_buf *b, uint32_t cp, const unsigned char *p,
