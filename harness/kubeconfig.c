@@ -158,6 +158,11 @@ static enum lg_err get_bool(const struct kc_file *f, const struct lg_ynode *m,
 		if (!strcasecmp(v->value, no[i]))
 			return LG_OK;
 	}
+	if (v->type == LG_YSCALAR) /* a flag is no secret: quote it */
+		return lg_errorf(err, LG_ECONFIG,
+				 "%s:%u:%u: '%s' must be true or false, not "
+				 "'%.40s'",
+				 f->path, v->line, v->col, key, v->value);
 	return type_error(f, v, key, "true or false", err);
 }
 

@@ -416,6 +416,11 @@ static void test_kubeconfig__syntax_and_type_errors_have_positions(void **s)
 	assert_int_equal(load("badtype.yaml", NULL, NULL, &kc, &err),
 			 LG_ECONFIG);
 	assert_non_null(strstr(err.msg, "badtype.yaml:7:7: 'server' must be"));
+	assert_int_equal(load("badbool.yaml", NULL, NULL, &kc, &err),
+			 LG_ECONFIG);
+	assert_non_null(strstr(err.msg, "badbool.yaml:8:31: "
+					"'insecure-skip-tls-verify' must be "
+					"true or false, not 'maybe'"));
 }
 
 static void test_kubeconfig__bad_key_data_not_quoted(void **state)
