@@ -107,6 +107,7 @@ static const struct bad_case bad_cases[] = {
     {"bad-duplicate-key.yaml", LG_EPARSE, "6:37",
      "duplicate key 'gateway-configured'"},
     {"bad-syntax.yaml", LG_EPARSE, "5:11", "did not find expected ',' or '}'"},
+    {"bad-encoding.yaml", LG_EPARSE, "6:25", "invalid leading UTF-8 octet"},
     {"bad-alias.yaml", LG_EPARSE, "9:12",
      "anchors and aliases are not supported"},
 };
