@@ -140,7 +140,7 @@ static void test_kubeconfig__file_and_data_both_refused(void **state)
 	(void)state;
 	assert_int_equal(load("auth.yaml", "cert-both", NULL, &kc, &err),
 			 LG_ECONFIG);
-	want = lg_xasprintf("%s/%s/auth.yaml:42:30: client-cert-data and "
+	want = lg_xasprintf("%s/%s/auth.yaml:46:30: client-cert-data and "
 			    "client-cert are both specified for \"cert-both\"",
 			    cwd, DATA);
 	if (strncmp(err.msg, want, strlen(want)))
@@ -148,8 +148,17 @@ static void test_kubeconfig__file_and_data_both_refused(void **state)
 	free(want);
 	assert_int_equal(load("auth.yaml", "key-both", NULL, &kc, &err),
 			 LG_ECONFIG);
-	want = lg_xasprintf("%s/%s/auth.yaml:48:22: client-key-data and "
+	want = lg_xasprintf("%s/%s/auth.yaml:52:22: client-key-data and "
 			    "client-key are both specified for \"key-both\"",
+			    cwd, DATA);
+	if (strncmp(err.msg, want, strlen(want)))
+		fail_msg("want '%s', got '%s'", want, err.msg);
+	free(want);
+	assert_int_equal(load("auth.yaml", "ca-both", NULL, &kc, &err),
+			 LG_ECONFIG);
+	want = lg_xasprintf("%s/%s/auth.yaml:20:33: certificate-authority-data "
+			    "and certificate-authority are both specified for "
+			    "\"ca-both\"",
 			    cwd, DATA);
 	if (strncmp(err.msg, want, strlen(want)))
 		fail_msg("want '%s', got '%s'", want, err.msg);
