@@ -10,7 +10,10 @@
 
 #include <cmocka.h>
 
+#include "../../harness/cluster.h"
+#include "../../harness/kubeconfig.h"
 #include "../../harness/sanitize.h"
+#include "support/httpsrv.h"
 
 #define FFFD "\xef\xbf\xbd"
 
@@ -128,6 +131,56 @@ static void test_sanitize__print_line(void **state)
 	free(text);
 }
 
+/*
+ * An API server whose Status carries the attack in reason and message: the
+ * cluster client keeps the text as it came (values, not printing), and the
+ * line labgrade prints from it is harmless.
+ */
+static void test_sanitize__api_status_on_stderr(void **state)
+{
+	static const char body[] =
+	    "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":"
+	    "\"Failure\",\"message\":\"no\\u001b[2J\\u001b]52;c;eA==\\u0007"
+	    "\\r\\nlabgrade: forged\\u009b2J\\u202e!\",\"reason\":\"Evil"
+	    "\\u001b[31m\\r\\nlabgrade: forged too\",\"code\":418}";
+	struct srv *s =
+	    srv_start(SRV_REPLY,
+		      lg_xasprintf("HTTP/1.1 418 I'm a teapot\r\nContent-Type: "
+				   "application/json\r\nContent-Length: %zu"
+				   "\r\n\r\n%s",
+				   strlen(body), body));
+	struct lg_kubeconfig kc = {0};
+	struct lg_cluster_opts o = {0};
+	struct lg_error err = {0};
+	struct lg_cluster *c = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	cJSON *j = NULL;
+
+	(void)state;
+	kc.server = lg_xasprintf("http://127.0.0.1:%d", s->port);
+	assert_int_equal(lg_cluster_open(&c, &kc, &o, &err), LG_OK);
+	assert_int_not_equal(lg_cluster_get(c, "/api", &j, &err), LG_OK);
+	/* the reason, as the server sent it, is in the message */
+	assert_non_null(strstr(err.msg, "Evil\x1b[31m\r\nlabgrade: forged"));
+	f = open_memstream(&text, &len);
+	lg_print_line(f, "labgrade: ", err.msg);
+	fclose(f);
+	assert_non_null(strstr(text, "Evil  labgrade: forged too"));
+	assert_null(strchr(text, '\x1b'));
+	assert_null(strchr(text, '\r'));
+	assert_null(strstr(text, "\xc2\x9b"));
+	assert_null(strstr(text, "\xe2\x80\xae"));
+	assert_null(strstr(text, "\nlabgrade: forged"));
+	assert_true(strchr(text, '\n') == text + len - 1); /* one line */
+	free(text);
+	lg_cluster_free(c);
+	lg_kubeconfig_release(&kc);
+	srv_stop(s);
+	srv_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +190,7 @@ int main(void)
 	    cmocka_unit_test(test_sanitize__line_breaks),
 	    cmocka_unit_test(test_sanitize__invalid_utf8),
 	    cmocka_unit_test(test_sanitize__print_line),
+	    cmocka_unit_test(test_sanitize__api_status_on_stderr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
