@@ -749,7 +749,25 @@ static void creds_release(struct cl_creds *cr)
 	memset(cr, 0, sizeof(*cr));
 }
 
-/* token wins over tokenFile (re-read: it rotates), then exec. */
+/* A readable tokenFile wins over token and is re-read (it rotates), as in
+ * client-go's bearer round tripper; token is the fallback. */
+static enum lg_err bearer_token(const struct cl_curl *t, char **tok,
+				struct lg_error *err)
+{
+	enum lg_err rc = LG_OK;
+
+	if (t->kc.token_file)
+		rc = read_token_file(t->kc.token_file, tok, err);
+	if (t->kc.token && (!t->kc.token_file || rc != LG_OK)) {
+		if (rc != LG_OK)
+			lg_error_clear(err); /* the fallback answers it */
+		*tok = lg_xstrdup(t->kc.token);
+		rc = LG_OK;
+	}
+	return rc;
+}
+
+/* The bearer token (tokenFile, token), else the exec plugin's. */
 static enum lg_err creds_get(struct cl_curl *t, bool refresh,
 			     struct cl_creds *cr, struct lg_error *err)
 {
@@ -762,11 +780,9 @@ static enum lg_err creds_get(struct cl_curl *t, bool refresh,
 		    "refusing to send the kubeconfig's credentials to %s over "
 		    "plain http: they are only sent over https",
 		    t->server);
-	if (t->kc.token)
-		cr->token = lg_xstrdup(t->kc.token);
-	else if (t->kc.token_file)
-		rc = read_token_file(t->kc.token_file, &cr->token, err);
-	else if (t->exec)
+	if (t->kc.token || t->kc.token_file)
+		return bearer_token(t, &cr->token, err);
+	if (t->exec)
 		rc = lg_exec_cred_get(t->exec, refresh, &cr->exec, err);
 	if (rc == LG_OK && cr->exec.token)
 		cr->token = lg_xstrdup(cr->exec.token);

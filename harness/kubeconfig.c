@@ -158,6 +158,11 @@ static enum lg_err get_bool(const struct kc_file *f, const struct lg_ynode *m,
 		if (!strcasecmp(v->value, no[i]))
 			return LG_OK;
 	}
+	if (v->type == LG_YSCALAR) /* a flag is no secret: quote it */
+		return lg_errorf(err, LG_ECONFIG,
+				 "%s:%u:%u: '%s' must be true or false, not "
+				 "'%.40s'",
+				 f->path, v->line, v->col, key, v->value);
 	return type_error(f, v, key, "true or false", err);
 }
 
@@ -392,6 +397,42 @@ static enum lg_err get_pem(const struct kc_file *f, const struct lg_ynode *m,
 	return rc;
 }
 
+/*
+ * A certificate or key given both as a file and inline is a configuration
+ * error in kubectl (client-go's validation.go: "client-cert-data and
+ * client-cert are both specified for USER"), not a silent choice: the same
+ * here, at the inline one. Pairs [from, to) of the table: the cluster's CA
+ * is pair 0, the user's certificate and key pairs 1 and 2.
+ */
+static enum lg_err pem_conflict(const struct kc_file *f,
+				const struct lg_ynode *m, const char *owner,
+				size_t from, size_t to, struct lg_error *err)
+{
+	static const char *const pairs[][3] = {
+	    {"certificate-authority", "certificate-authority-data",
+	     "certificate-authority"},
+	    {"client-certificate", "client-cert-data", "client-cert"},
+	    {"client-key", "client-key-data", "client-key"},
+	};
+	const struct lg_ynode *d;
+	char *dkey;
+	size_t i;
+
+	for (i = from; i < to && i < LG_ARRAY_SIZE(pairs); i++) {
+		dkey = lg_xasprintf("%s-data", pairs[i][0]);
+		d = lg_ynode_get(m, dkey);
+		free(dkey);
+		if (d && lg_ynode_get(m, pairs[i][0]))
+			return lg_errorf(err, LG_ECONFIG,
+					 "%s:%u:%u: %s and %s are both "
+					 "specified for \"%s\" (kubectl "
+					 "refuses this too: keep one)",
+					 f->path, d->line, d->col, pairs[i][1],
+					 pairs[i][2], owner);
+	}
+	return LG_OK;
+}
+
 static enum lg_err resolve_cluster(struct lg_kubeconfig *kc,
 				   const struct kc_entry *e,
 				   struct lg_error *err)
@@ -411,6 +452,7 @@ static enum lg_err resolve_cluster(struct lg_kubeconfig *kc,
 	if (get_str(f, m, "tls-server-name", &sni, err) ||
 	    get_str(f, m, "proxy-url", &proxy, err) ||
 	    get_bool(f, m, "insecure-skip-tls-verify", &kc->insecure, err) ||
+	    pem_conflict(f, m, kc->cluster_name, 0, 1, err) ||
 	    get_pem(f, m, "certificate-authority", &kc->ca_data,
 		    &kc->ca_data_len, &kc->ca_file, err))
 		return LG_ECONFIG;
@@ -545,9 +587,12 @@ static enum lg_err user_tokens(struct lg_kubeconfig *kc,
 	    get_str(f, m, "username", &user, err) ||
 	    get_str(f, m, "password", &pass, err))
 		return LG_ECONFIG;
+	/* Both are kept, as client-go does: a readable tokenFile wins and is
+	 * re-read (it rotates); token is the fallback when it cannot be
+	 * read (transport.NewBearerAuthWithRefreshRoundTripper). */
 	if (tok)
-		kc->token = lg_xstrdup(tok); /* and tokenFile is ignored */
-	else if (tokfile)
+		kc->token = lg_xstrdup(tok);
+	if (tokfile)
 		kc->token_file = abs_path(f->dir, tokfile);
 	if (user || pass)
 		kc->username = lg_xstrdup(user ? user : "");
@@ -569,6 +614,7 @@ static enum lg_err resolve_user(struct lg_kubeconfig *kc,
 	if (!m)
 		return LG_OK;
 	if (user_tokens(kc, f, m, err) ||
+	    pem_conflict(f, m, kc->user_name, 1, 3, err) ||
 	    get_pem(f, m, "client-certificate", &kc->cert_data,
 		    &kc->cert_data_len, &kc->cert_file, err) ||
 	    get_pem(f, m, "client-key", &kc->key_data, &kc->key_data_len,

@@ -14,6 +14,7 @@
 #include "i18n.h"
 #include "journal.h"
 #include "kubeconfig.h"
+#include "sanitize.h"
 #include "sched.h"
 
 #ifndef LG_VERSION
@@ -324,7 +325,7 @@ static int setup(struct run *r, const struct cli *o)
 	return -1;
 bad:
 	if (err.code != LG_OK)
-		fprintf(stderr, "labgrade: %s\n", err.msg);
+		lg_print_line(stderr, "labgrade: ", err.msg);
 	return EXIT_USAGE;
 }
 
@@ -340,7 +341,7 @@ static void warn(struct run *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = lg_xvasprintf(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "labgrade: warning: %s\n", msg);
+	lg_print_line(stderr, "labgrade: warning: ", msg);
 	r->warnings =
 	    lg_xrealloc(r->warnings, (r->nwarnings + 1) * sizeof(*r->warnings));
 	r->warnings[r->nwarnings++] = msg;
@@ -494,7 +495,7 @@ static bool write_reports(const struct cli *o, const struct lg_report *rep)
 	    (o->markdown &&
 	     write_one(o->markdown, REPORT_MARKDOWN, rep, &err)) ||
 	    (o->json && write_one(o->json, REPORT_JSON, rep, &err))) {
-		fprintf(stderr, "labgrade: %s\n", err.msg);
+		lg_print_line(stderr, "labgrade: ", err.msg);
 		return false;
 	}
 	return true;

@@ -7,13 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../checks/check.h"
 #include "rubric.h"
+#include "stats.h"
 #include "yaml.h"
 
 /* What one load needs to report a mistake at a node's position. */
 struct rload {
 	const char *name;
 	struct lg_error *err;
+	const struct lg_rubric *r; /* global params, loaded before objectives */
 };
 
 static enum lg_err at(const struct rload *l, const struct lg_ynode *n,
@@ -70,11 +73,6 @@ static const char *describe(const struct lg_ynode *v, char *out, size_t n)
 	return out;
 }
 
-static bool is_number_node(const struct lg_ynode *n, double *out)
-{
-	return n->type == LG_YSCALAR && !n->quoted && parse_num(n->value, out);
-}
-
 static bool parse_int(const char *s, int *out)
 {
 	size_t i;
@@ -128,11 +126,246 @@ static enum lg_err known_keys(const struct rload *l, const struct lg_ynode *m,
 	return LG_OK;
 }
 
+/*
+ * The schema of every parameter a check reads: its type, its range and the
+ * objectives that read it (NULL: several, or the run itself). A key not
+ * here is a typo, and a value out of range would only fail at grading time
+ * or quietly change a verdict, so both are refused at load.
+ */
+enum ptype {
+	PT_LABEL,   /* a namespace: DNS-1123 label */
+	PT_NAMES,   /* comma-separated DNS-1123 subdomain names */
+	PT_NAME,    /* one DNS-1123 subdomain name */
+	PT_PATH,    /* a URL path: "/" and printable ASCII, no space */
+	PT_VERSION, /* MAJOR.MINOR */
+	PT_INT,	    /* whole number in [min, max] */
+	PT_SECONDS, /* number of seconds in (0, max] */
+	PT_PROB,    /* probability in (0, 1), both ends excluded */
+	PT_PERCENT, /* number in [0, 100] */
+};
+
+struct param_def {
+	const char *key;
+	enum ptype type;
+	double min, max;
+	const char *only; /* the one objective that reads it, or NULL */
+};
+
+static const struct param_def param_defs[] = {
+    {"bookinfo-namespace", PT_LABEL, 0, 0, NULL},
+    {"istio-namespace", PT_LABEL, 0, 0, NULL},
+    {"request-timeout-ms", PT_INT, 1, 3600000, NULL},
+    {"istio-version", PT_VERSION, 0, 0, "istio-install"},
+    {"bookinfo-deployments", PT_NAMES, 0, 0, "sidecar-injection"},
+    {"gateway-name", PT_NAME, 0, 0, "gateway"},
+    {"productpage-path", PT_PATH, 0, 0, "gateway"},
+    {"observations", PT_INT, 1, 1000, NULL},
+    {"fault-delay-seconds", PT_SECONDS, 0, 3600, "fault-injection"},
+    {"fault-min-seconds", PT_SECONDS, 0, 3600, "fault-injection"},
+    {"fault-max-seconds", PT_SECONDS, 0, 3600, "fault-injection"},
+    {"anonymous-max-seconds", PT_SECONDS, 0, 3600, "fault-injection"},
+    {"jason-observations", PT_INT, 1, 1000, "fault-injection"},
+    {"anonymous-observations", PT_INT, 1, 1000, "fault-injection"},
+    {"split-share", PT_PROB, 0, 0, "traffic-shifting"},
+    {"split-tolerance", PT_PROB, 0, 0, "traffic-shifting"},
+    {"split-alpha", PT_PROB, 0, 0, "traffic-shifting"},
+    {"split-beta", PT_PROB, 0, 0, "traffic-shifting"},
+    {"split-max-requests", PT_INT, 0, LG_SPRT_CAP_MAX, "traffic-shifting"},
+    {"split-batch", PT_INT, 1, 200, "traffic-shifting"},
+    {"requests", PT_INT, 1, 2000, NULL},
+    {"concurrency", PT_INT, 2, 200, "circuit-breaking"},
+    {"control-requests", PT_INT, 1, 2000, "circuit-breaking"},
+    {"metrics-retries", PT_INT, 0, 100, NULL},
+    {"metrics-retry-ms", PT_INT, 1, 60000, NULL},
+    {"mirror-percentage", PT_PERCENT, 0, 100, "mirroring"},
+    {"mirror-alpha", PT_PROB, 0, 0, "mirroring"},
+    {"mirror-slack", PT_INT, 0, 1000, "mirroring"},
+};
+
+static const struct param_def *param_def_find(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < LG_ARRAY_SIZE(param_defs); i++)
+		if (!strcmp(param_defs[i].key, key))
+			return &param_defs[i];
+	return NULL;
+}
+
+/* A DNS-1123 label: n <= 63 lower-case letters, digits and inner '-'. */
+static bool is_label(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) &&
+		    !isdigit((unsigned char)s[i]) && s[i] != '-')
+			return false;
+	return true;
+}
+
+/* A DNS-1123 label or, with dots, subdomain (labels joined by '.'). */
+static bool is_dns(const char *s, size_t n, bool dots)
+{
+	size_t k;
+
+	if (!dots || n > 253)
+		return is_label(s, n);
+	for (;;) {
+		k = strcspn(s, ".");
+		if (k > n)
+			k = n;
+		if (!is_label(s, k))
+			return false;
+		if (k == n)
+			return true;
+		s += k + 1;
+		n -= k + 1;
+	}
+}
+
+static bool is_names(const char *s)
+{
+	size_t n;
+
+	for (;;) {
+		n = strcspn(s, ",");
+		if (!is_dns(s, n, true))
+			return false;
+		if (!s[n])
+			return true;
+		s += n + 1;
+	}
+}
+
+static bool is_path(const char *s)
+{
+	if (s[0] != '/' || strlen(s) > 1024)
+		return false;
+	for (; *s; s++)
+		if (*s <= ' ' || *s >= 0x7f)
+			return false;
+	return true;
+}
+
+static bool is_version(const char *s)
+{
+	size_t a = strspn(s, "0123456789"), b;
+
+	if (a == 0 || a > 4 || s[a] != '.')
+		return false;
+	b = strspn(s + a + 1, "0123456789");
+	return b > 0 && b <= 4 && s[a + 1 + b] == '\0';
+}
+
+/* A whole number in [min, max], written as digits only. */
+static bool is_int_in(const char *s, double min, double max)
+{
+	double v;
+
+	return strlen(s) <= 10 && strspn(s, "0123456789") == strlen(s) &&
+	       parse_num(s, &v) && v >= min && v <= max;
+}
+
+static bool text_ok(const struct param_def *d, const char *s)
+{
+	switch (d->type) {
+	case PT_LABEL:
+		return is_dns(s, strlen(s), false);
+	case PT_NAME:
+		return is_dns(s, strlen(s), true);
+	case PT_NAMES:
+		return is_names(s);
+	case PT_PATH:
+		return is_path(s);
+	default:
+		return is_version(s);
+	}
+}
+
+static bool value_ok(const struct param_def *d, const char *s)
+{
+	double v;
+
+	if (d->type < PT_INT)
+		return text_ok(d, s);
+	if (d->type == PT_INT)
+		return is_int_in(s, d->min, d->max);
+	if (!parse_num(s, &v))
+		return false;
+	if (d->type == PT_SECONDS)
+		return v > 0 && v <= d->max;
+	if (d->type == PT_PROB)
+		return v > 0 && v < 1;
+	return v >= 0 && v <= 100;
+}
+
+/* What a parameter must be, for the message that refuses its value. */
+static char *expectation(const struct param_def *d)
+{
+	switch (d->type) {
+	case PT_LABEL:
+		return lg_xstrdup(
+		    "a namespace name (DNS-1123 label: lower-case "
+		    "letters, digits and '-', at most 63)");
+	case PT_NAME:
+		return lg_xstrdup("a Kubernetes object name (DNS-1123)");
+	case PT_NAMES:
+		return lg_xstrdup(
+		    "Kubernetes object names separated by commas");
+	case PT_PATH:
+		return lg_xstrdup(
+		    "a URL path starting with '/', without spaces");
+	case PT_VERSION:
+		return lg_xstrdup(
+		    "a version as MAJOR.MINOR, quoted (\"1.24\")");
+	case PT_INT:
+		return lg_xasprintf("a whole number from %.0f to %.0f", d->min,
+				    d->max);
+	case PT_SECONDS:
+		return lg_xasprintf("a number of seconds above 0, at most %.0f",
+				    d->max);
+	case PT_PROB:
+		return lg_xstrdup("a probability between 0 and 1 (both "
+				  "excluded)");
+	default:
+		return lg_xstrdup("a percentage from 0 to 100");
+	}
+}
+
+/* Key known, read by this objective (id; NULL at the top), value valid. */
+static enum lg_err check_param(const struct rload *l, const char *key,
+			       const struct lg_ynode *v, const char *id)
+{
+	const struct param_def *d = param_def_find(key);
+	char *want;
+	enum lg_err rc;
+
+	if (!d)
+		return at(l, v, "unknown parameter '%s'", key);
+	if (id && d->only && strcmp(d->only, id))
+		return at(l, v,
+			  "parameter '%s' is read only by objective '%s', "
+			  "not by '%s'",
+			  key, d->only, id);
+	if (value_ok(d, v->value))
+		return LG_OK;
+	want = expectation(d);
+	rc = at(l, v, "parameter '%s' must be %s, not '%s'", key, want,
+		v->value);
+	free(want);
+	return rc;
+}
+
 /* A map of single values: the global params or an objective's own. */
 static enum lg_err load_params(const struct rload *l, const struct lg_ynode *m,
-			       struct lg_rubric_param **out, size_t *nout)
+			       const char *id, struct lg_rubric_param **out,
+			       size_t *nout)
 {
 	const struct lg_ynode *v;
+	enum lg_err rc;
 	size_t i;
 
 	if (m->type == LG_YNULL)
@@ -153,6 +386,9 @@ static enum lg_err load_params(const struct rload *l, const struct lg_ynode *m,
 				  "parameter '%s' must be a single value, "
 				  "not %s",
 				  m->keys[i], lg_ynode_type_name(v));
+		rc = check_param(l, m->keys[i], v, id);
+		if (rc)
+			return rc;
 		(*out)[i].key = lg_xstrdup(m->keys[i]);
 		(*out)[i].value = lg_xstrdup(v->value);
 		*nout = i + 1;
@@ -160,12 +396,65 @@ static enum lg_err load_params(const struct rload *l, const struct lg_ynode *m,
 	return LG_OK;
 }
 
+/* The keys of check c's assertions, "a, b or c", for a message. */
+static char *assert_keys(const struct lg_check *c)
+{
+	struct lg_buf b;
+	size_t i;
+
+	lg_buf_init(&b, SIZE_MAX);
+	for (i = 0; i < c->nasserts; i++)
+		lg_buf_addf(&b, "%s%s",
+			    i == 0		   ? ""
+			    : i + 1 == c->nasserts ? " or "
+						   : ", ",
+			    c->asserts[i].key);
+	return lg_buf_detach(&b, NULL);
+}
+
+static bool is_assert_key(const struct lg_check *c, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < c->nasserts; i++)
+		if (!strcmp(c->asserts[i].key, key))
+			return true;
+	return false;
+}
+
+/* One entry of points: an assertion of the check, a whole number of
+ * points from 0 to LG_RUBRIC_MAX_POINTS. */
+static enum lg_err check_points(const struct rload *l, const struct lg_ynode *m,
+				size_t i, const struct lg_check *c)
+{
+	const struct lg_ynode *v = m->items[i];
+	char tmp[128], *keys;
+	enum lg_err rc;
+
+	if (!is_assert_key(c, m->keys[i])) {
+		keys = assert_keys(c);
+		rc = at(l, v,
+			"unknown assertion '%s' in 'points' of objective '%s' "
+			"(expected %s)",
+			m->keys[i], c->id, keys);
+		free(keys);
+		return rc;
+	}
+	if (v->type != LG_YSCALAR || v->quoted ||
+	    !is_int_in(v->value, 0, LG_RUBRIC_MAX_POINTS))
+		return at(l, v,
+			  "points for '%s' must be a whole number from 0 to "
+			  "%d, not %s",
+			  m->keys[i], LG_RUBRIC_MAX_POINTS,
+			  describe(v, tmp, sizeof(tmp)));
+	return LG_OK;
+}
+
 static enum lg_err load_points(const struct rload *l, const struct lg_ynode *m,
 			       const char *id, struct lg_rubric_objective *o)
 {
-	const struct lg_ynode *v;
-	char tmp[128];
-	double pts;
+	const struct lg_check *c = lg_check_find(id);
+	enum lg_err rc;
 	size_t i;
 
 	if (m->type != LG_YMAP)
@@ -177,18 +466,11 @@ static enum lg_err load_points(const struct rload *l, const struct lg_ynode *m,
 		return at(l, m, "'points' of objective '%s' is empty", id);
 	o->points = lg_xcalloc(m->n, sizeof(*o->points));
 	for (i = 0; i < m->n; i++) {
-		v = m->items[i];
-		if (!is_number_node(v, &pts))
-			return at(l, v,
-				  "points for '%s' must be a number, "
-				  "not %s",
-				  m->keys[i], describe(v, tmp, sizeof(tmp)));
-		if (pts < 0)
-			return at(l, v,
-				  "points for '%s' must not be negative (%s)",
-				  m->keys[i], v->value);
+		rc = check_points(l, m, i, c);
+		if (rc)
+			return rc;
 		o->points[i].key = lg_xstrdup(m->keys[i]);
-		o->points[i].points = pts;
+		parse_num(m->items[i]->value, &o->points[i].points);
 		o->npoints = i + 1;
 	}
 	return LG_OK;
@@ -244,7 +526,23 @@ static enum lg_err load_bool(const struct rload *l, const struct lg_ynode *m,
 		  describe(v, tmp, sizeof(tmp)));
 }
 
-/* The id: present, kebab-case, and not used by an earlier objective. */
+/* An id no check has: the message lists the ones labgrade knows. */
+static enum lg_err unknown_id(const struct rload *l, const struct lg_ynode *v)
+{
+	struct lg_buf b;
+	enum lg_err rc;
+	size_t i;
+
+	lg_buf_init(&b, SIZE_MAX);
+	for (i = 0; i < lg_nchecks; i++)
+		lg_buf_addf(&b, "%s%s", i ? ", " : "", lg_checks[i]->id);
+	rc = at(l, v, "unknown objective '%s' (this labgrade grades %s)",
+		v->value, b.buf);
+	lg_buf_release(&b);
+	return rc;
+}
+
+/* The id: present, kebab-case, a check's, not used by an earlier one. */
 static enum lg_err load_id(const struct rload *l, const struct lg_ynode *seq,
 			   size_t i, struct lg_rubric_objective *o)
 {
@@ -263,6 +561,8 @@ static enum lg_err load_id(const struct rload *l, const struct lg_ynode *seq,
 			  "id '%s' is not kebab-case (lower-case words "
 			  "joined by dashes, like fault-injection)",
 			  v->value);
+	if (!lg_check_find(v->value))
+		return unknown_id(l, v);
 	for (j = 0; j < i; j++) {
 		prev = lg_ynode_get(seq->items[j], "id");
 		if (prev && prev->value && !strcmp(prev->value, v->value))
@@ -292,6 +592,41 @@ static enum lg_err load_number(const struct rload *l, const struct lg_ynode *m,
 	return LG_OK;
 }
 
+/*
+ * Values that are each in range but wrong together: a fault window that is
+ * empty, a split test that cannot be built (traffic-shifting would only
+ * find out at grading time, as an error). Reported at the objective.
+ */
+static enum lg_err check_relations(const struct rload *l,
+				   const struct lg_ynode *m,
+				   const struct lg_rubric_objective *o)
+{
+	struct lg_error e = {0};
+	struct lg_sprt sprt;
+	double lo, hi;
+
+	if (!strcmp(o->id, "fault-injection")) {
+		lo = lg_rubric_param_num(l->r, o, "fault-min-seconds", 5);
+		hi = lg_rubric_param_num(l->r, o, "fault-max-seconds", 8);
+		if (lo >= hi)
+			return at(l, m,
+				  "fault-min-seconds (%g) must be below "
+				  "fault-max-seconds (%g)",
+				  lo, hi);
+	}
+	if (strcmp(o->id, "traffic-shifting"))
+		return LG_OK;
+	if (lg_sprt_init(&sprt,
+			 lg_rubric_param_num(l->r, o, "split-share", 0.5),
+			 lg_rubric_param_num(l->r, o, "split-tolerance", 0.3),
+			 lg_rubric_param_num(l->r, o, "split-alpha", 0.001),
+			 lg_rubric_param_num(l->r, o, "split-beta", 0.01), 0,
+			 &e) != LG_OK)
+		return at(l, m, "the split parameters do not make a test: %s",
+			  e.msg);
+	return LG_OK;
+}
+
 /* The optional parts: own params, optional and enabled. */
 static enum lg_err load_extras(const struct rload *l, const struct lg_ynode *m,
 			       struct lg_rubric_objective *o)
@@ -301,7 +636,7 @@ static enum lg_err load_extras(const struct rload *l, const struct lg_ynode *m,
 	enum lg_err rc;
 
 	if (v) {
-		rc = load_params(l, v, &o->params, &o->nparams);
+		rc = load_params(l, v, o->id, &o->params, &o->nparams);
 		if (rc)
 			return rc;
 	}
@@ -346,7 +681,9 @@ static enum lg_err load_objective(const struct rload *l,
 	if (!points)
 		return at(l, m, "objective '%s' has no 'points'", o->id);
 	rc = load_points(l, points, o->id, o);
-	return rc ? rc : load_extras(l, m, o);
+	if (!rc)
+		rc = load_extras(l, m, o);
+	return rc ? rc : check_relations(l, m, o);
 }
 
 static enum lg_err load_objectives(const struct rload *l,
@@ -403,7 +740,7 @@ static enum lg_err load_root(const struct rload *l, const struct lg_ynode *root,
 	r->version = lg_xstrdup(v->value);
 	v = lg_ynode_get(root, "params");
 	if (v) {
-		rc = load_params(l, v, &r->params, &r->nparams);
+		rc = load_params(l, v, NULL, &r->params, &r->nparams);
 		if (rc)
 			return rc;
 	}
@@ -418,7 +755,7 @@ static enum lg_err load_docs(struct lg_rubric *r, struct lg_ynode **docs,
 			     size_t ndocs, const char *name,
 			     struct lg_error *err)
 {
-	struct rload l = {.name = name, .err = err};
+	struct rload l = {.name = name, .err = err, .r = r};
 	const struct lg_ynode *root = NULL;
 	enum lg_err rc;
 	size_t i;

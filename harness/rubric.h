@@ -5,6 +5,10 @@
 
 #include "lg.h"
 
+/* The most points one assertion can be worth: a bound that keeps every
+ * total exact in a double and within what reports print. */
+#define LG_RUBRIC_MAX_POINTS 1000
+
 /* Points for one assertion of an objective. */
 struct lg_rubric_points {
 	char *key;
@@ -44,7 +48,9 @@ struct lg_rubric {
 };
 
 /*
- * Load and validate. Every mistake is reported as "FILE:LINE:COL: what is
+ * Load and validate: every key known (objective ids are the checks', points
+ * keys their assertions', parameters in a schema), every value typed and
+ * ranged. Every mistake is reported as "FILE:LINE:COL: what is
  * wrong" in err with LG_ECONFIG (LG_EPARSE for YAML syntax, LG_EIO when the
  * file cannot be read). On error *r is left empty.
  */
@@ -63,8 +69,9 @@ double lg_rubric_points(const struct lg_rubric_objective *o, const char *key);
 
 /*
  * A parameter: the objective's own value, else the global one, else def.
- * Values were validated at load time only for their YAML shape; these
- * return def when the text does not parse as the asked type.
+ * Every key and value was checked against the parameter schema at load
+ * time (harness/rubric.c param_defs); these still return def when the text
+ * does not parse as the asked type.
  */
 const char *lg_rubric_param_str(const struct lg_rubric *r,
 				const struct lg_rubric_objective *o,

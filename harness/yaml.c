@@ -13,6 +13,8 @@
 
 struct yparse {
 	yaml_parser_t parser;
+	const char *text; /* the input, for the position of encoding errors */
+	size_t len;
 	const char *name;
 	struct lg_error *err;
 };
@@ -31,15 +33,37 @@ static struct lg_ynode *ynode_new(enum lg_ynode_type type,
 	return n;
 }
 
+/*
+ * libyaml's reader reports an encoding error by byte offset only (its marks
+ * stay at 0:0): count the lines and characters before it ourselves.
+ */
+static yaml_mark_t offset_mark(const struct yparse *p, size_t offset)
+{
+	yaml_mark_t m = {0};
+	size_t i;
+
+	for (i = 0; i < offset && i < p->len; i++) {
+		if (p->text[i] == '\n') {
+			m.line++;
+			m.column = 0;
+		} else if (((unsigned char)p->text[i] & 0xc0) != 0x80) {
+			m.column++; /* a character starts here */
+		}
+	}
+	return m;
+}
+
 static enum lg_err parse_fail(struct yparse *p)
 {
 	const yaml_parser_t *y = &p->parser;
-	const yaml_mark_t *m = y->problem_mark.line || y->problem_mark.column
-				   ? &y->problem_mark
-				   : &y->context_mark;
+	yaml_mark_t m = y->problem_mark.line || y->problem_mark.column
+			    ? y->problem_mark
+			    : y->context_mark;
 
+	if (y->error == YAML_READER_ERROR)
+		m = offset_mark(p, y->problem_offset);
 	return lg_errorf(p->err, LG_EPARSE, "%s:%zu:%zu: %s%s%s", p->name,
-			 m->line + 1, m->column + 1,
+			 m.line + 1, m.column + 1,
 			 y->problem ? y->problem : "syntax error",
 			 y->context ? " " : "", y->context ? y->context : "");
 }
@@ -52,12 +76,72 @@ static bool next_event(struct yparse *p, yaml_event_t *ev)
 	return false;
 }
 
-static void ynode_push(struct lg_ynode *n, char *key, struct lg_ynode *item)
+/*
+ * What parse_children keeps while it fills one container: the capacity of
+ * items/keys (doubled when full, so a long list costs O(n) copies in all)
+ * and, for a map, an open-addressing hash set of the keys seen so far
+ * (slots hold index + 1, 0 is empty; at most half full), so the duplicate
+ * check is O(1) a key instead of a scan of the keys before it.
+ */
+struct yfill {
+	size_t cap;
+	size_t *slots;
+	size_t nslots; /* a power of two, or 0 before the first key */
+};
+
+static size_t key_hash(const char *s)
 {
-	n->items = lg_xrealloc(n->items, (n->n + 1) * sizeof(*n->items));
+	size_t h = (size_t)14695981039346656037ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * (size_t)1099511628211ULL;
+	return h;
+}
+
+/* The slot for key: the one holding it, or the empty one it would take. */
+static size_t *key_slot(const struct lg_ynode *n, const struct yfill *f,
+			const char *key)
+{
+	size_t i = key_hash(key) & (f->nslots - 1);
+
+	while (f->slots[i] && strcmp(n->keys[f->slots[i] - 1], key))
+		i = (i + 1) & (f->nslots - 1);
+	return &f->slots[i];
+}
+
+static void keys_rehash(const struct lg_ynode *n, struct yfill *f)
+{
+	size_t i;
+
+	free(f->slots);
+	f->nslots = f->nslots ? f->nslots * 2 : 16;
+	f->slots = lg_xcalloc(f->nslots, sizeof(*f->slots));
+	for (i = 0; i < n->n; i++)
+		*key_slot(n, f, n->keys[i]) = i + 1;
+}
+
+/* Is key already in the map being filled? */
+static bool has_key(const struct lg_ynode *n, const struct yfill *f,
+		    const char *key)
+{
+	return f->nslots && *key_slot(n, f, key) != 0;
+}
+
+static void ynode_push(struct lg_ynode *n, struct yfill *f, char *key,
+		       struct lg_ynode *item)
+{
+	if (n->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 4;
+		n->items = lg_xrealloc(n->items, f->cap * sizeof(*n->items));
+		if (n->type == LG_YMAP)
+			n->keys =
+			    lg_xrealloc(n->keys, f->cap * sizeof(*n->keys));
+	}
 	if (n->type == LG_YMAP) {
-		n->keys = lg_xrealloc(n->keys, (n->n + 1) * sizeof(*n->keys));
 		n->keys[n->n] = key;
+		if ((n->n + 1) * 2 > f->nslots)
+			keys_rehash(n, f);
+		*key_slot(n, f, key) = n->n + 1;
 	}
 	n->items[n->n++] = item;
 }
@@ -79,13 +163,24 @@ static char *parse_key(struct yparse *p, yaml_event_t *ev)
 	return key;
 }
 
-static bool has_key(const struct lg_ynode *m, const char *key)
+/* The key of the next map entry (its event consumed), or NULL with err. */
+static char *next_key(struct yparse *p, struct lg_ynode *n,
+		      const struct yfill *f, yaml_event_t *ev)
 {
-	return lg_ynode_get(m, key) != NULL;
+	char *key = parse_key(p, ev);
+
+	if (key && has_key(n, f, key)) {
+		lg_errorf(p->err, LG_EPARSE, "%s:%zu:%zu: duplicate key '%s'",
+			  p->name, ev->start_mark.line + 1,
+			  ev->start_mark.column + 1, key);
+		lg_freep(&key);
+	}
+	yaml_event_delete(ev);
+	return key;
 }
 
-/* Fill a container whose start event was consumed, up to its end event. */
-static bool parse_children(struct yparse *p, struct lg_ynode *n, unsigned depth)
+static bool fill_children(struct yparse *p, struct lg_ynode *n, struct yfill *f,
+			  unsigned depth)
 {
 	yaml_event_type_t end = n->type == LG_YMAP ? YAML_MAPPING_END_EVENT
 						   : YAML_SEQUENCE_END_EVENT;
@@ -101,15 +196,7 @@ static bool parse_children(struct yparse *p, struct lg_ynode *n, unsigned depth)
 			return true;
 		}
 		if (n->type == LG_YMAP) {
-			key = parse_key(p, &ev);
-			if (key && has_key(n, key)) {
-				lg_errorf(p->err, LG_EPARSE,
-					  "%s:%zu:%zu: duplicate key '%s'",
-					  p->name, ev.start_mark.line + 1,
-					  ev.start_mark.column + 1, key);
-				lg_freep(&key);
-			}
-			yaml_event_delete(&ev);
+			key = next_key(p, n, f, &ev);
 			if (!key || !next_event(p, &ev)) {
 				free(key);
 				return false;
@@ -121,9 +208,19 @@ static bool parse_children(struct yparse *p, struct lg_ynode *n, unsigned depth)
 			free(key);
 			return false;
 		}
-		ynode_push(n, key, child);
+		ynode_push(n, f, key, child);
 		key = NULL;
 	}
+}
+
+/* Fill a container whose start event was consumed, up to its end event. */
+static bool parse_children(struct yparse *p, struct lg_ynode *n, unsigned depth)
+{
+	struct yfill f = {0};
+	bool ok = fill_children(p, n, &f, depth);
+
+	free(f.slots);
+	return ok;
 }
 
 static struct lg_ynode *parse_scalar(const yaml_event_t *ev)
@@ -173,10 +270,14 @@ static struct lg_ynode *parse_node(struct yparse *p, yaml_event_t *ev,
 	return n;
 }
 
+/* Grows by doubling: a stream of many small documents stays linear. */
 static void docs_push(struct lg_ynode ***docs, size_t *ndocs,
 		      struct lg_ynode *d)
 {
-	*docs = lg_xrealloc(*docs, (*ndocs + 1) * sizeof(**docs));
+	size_t n = *ndocs;
+
+	if ((n & (n - 1)) == 0) /* n is 0 or a power of two: full */
+		*docs = lg_xrealloc(*docs, (n ? n * 2 : 1) * sizeof(**docs));
 	(*docs)[(*ndocs)++] = d;
 }
 
@@ -231,7 +332,7 @@ enum lg_err lg_yaml_parse(const char *text, size_t len, const char *name,
 			  struct lg_ynode ***docs, size_t *ndocs,
 			  struct lg_error *err)
 {
-	struct yparse p = {.name = name, .err = err};
+	struct yparse p = {.text = text, .len = len, .name = name, .err = err};
 	struct lg_error local = {0};
 	bool ok;
 

@@ -16,7 +16,7 @@ static cJSON *must(cJSON *item)
 	return item;
 }
 
-/* A string field, valid UTF-8 whatever the cluster sent; null for NULL. */
+/* A string field, sanitised (lg_escape_utf8); null for NULL. */
 static void add_str(cJSON *obj, const char *name, const char *s)
 {
 	struct lg_buf b = LG_BUF_INIT;
@@ -56,7 +56,7 @@ static cJSON *assertion_json(const struct lg_assertion *a)
 	return o;
 }
 
-/* An array of n strings, each made valid UTF-8. */
+/* An array of n strings, each sanitised. */
 static cJSON *strings_json(const char *const *v, size_t n)
 {
 	cJSON *arr = must(cJSON_CreateArray());

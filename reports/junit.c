@@ -33,24 +33,12 @@ static void count(const struct lg_report *r, struct counts *c)
 	}
 }
 
+/* Every value is one line (lg_escape_xml_attr sanitises it as such). */
 static void attr(struct lg_buf *b, const char *name, const char *value)
 {
 	lg_buf_addf(b, " %s=\"", name);
 	lg_escape_xml_attr(b, value);
 	lg_buf_adds(b, "\"");
-}
-
-/* A message attribute is one line: line breaks become spaces. */
-static void attr_line(struct lg_buf *b, const char *name, const char *value)
-{
-	char *one = lg_xstrdup(value ? value : "");
-	char *p;
-
-	for (p = one; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-	attr(b, name, one);
-	free(one);
 }
 
 static void property(struct lg_buf *b, const char *prefix, const char *name,
@@ -166,7 +154,7 @@ static void verdict_element(struct lg_buf *b, const struct lg_result *res)
 		break;
 	case LG_SKIP:
 		lg_buf_adds(b, "      <skipped");
-		attr_line(b, "message", res->message);
+		attr(b, "message", res->message ? res->message : "");
 		lg_buf_adds(b, "/>\n");
 		return;
 	default:
@@ -174,7 +162,7 @@ static void verdict_element(struct lg_buf *b, const struct lg_result *res)
 	}
 	lg_buf_addf(b, "      <%s type=\"%s\"", tag,
 		    lg_verdict_name(res->verdict));
-	attr_line(b, "message", res->message);
+	attr(b, "message", res->message ? res->message : "");
 	lg_buf_adds(b, ">");
 	verdict_body(b, res);
 	lg_buf_addf(b, "</%s>\n", tag);

@@ -31,8 +31,10 @@ double lg_report_max_points(const struct lg_report *r);
 
 /*
  * Each writer returns LG_OK or LG_EIO (with err). Every string from the
- * cluster is escaped for the format: markup, CDATA ends, table pipes,
- * newlines and terminal escapes cannot break a report.
+ * cluster goes through lg_sanitize() as one line (harness/sanitize.h: no
+ * controls, escape sequences, bidi overrides or bad UTF-8; line breaks
+ * become spaces, so no string can forge a line), then is escaped for the
+ * format: markup, CDATA ends and table pipes cannot break a report.
  * @test tests/unit/test_reports.c
  */
 enum lg_err lg_report_junit(FILE *out, const struct lg_report *const *suites,
@@ -65,12 +67,17 @@ void lg_escape_term(struct lg_buf *b, const char *s);
  * reports/escape.c).
  */
 
-/* Like lg_escape_xml, for attribute values: tab, newline and CR become
- * character references so that parsers keep them. */
+/* Like lg_escape_xml, for attribute values (identical since both are
+ * sanitised to one line). */
 void lg_escape_xml_attr(struct lg_buf *b, const char *s);
 
-/* Copy s with every invalid UTF-8 byte replaced by U+FFFD, nothing else
- * changed (JSON must be UTF-8; its own escaping is the JSON writer's). */
+/*
+ * s sanitised as one line, for JSON (whose quoting is cJSON's). cJSON would
+ * escape C0 controls, but it writes C1 controls and bidi overrides as they
+ * are, and `jq -r` prints a decoded "\n" or ESC straight to a terminal:
+ * a JSON report is read by people too, so it gets the same text as the
+ * others.
+ */
 void lg_escape_utf8(struct lg_buf *b, const char *s);
 
 /*

@@ -114,7 +114,9 @@ static void test_kubeconfig__data_beats_file(void **state)
 	lg_kubeconfig_release(&kc);
 }
 
-static void test_kubeconfig__token_beats_token_file(void **state)
+/* client-go keeps both: a readable tokenFile wins (re-read on every
+ * request by the cluster client), token is the fallback. */
+static void test_kubeconfig__token_file_kept_with_token(void **state)
 {
 	struct lg_kubeconfig kc;
 	struct lg_error err = {0};
@@ -122,10 +124,45 @@ static void test_kubeconfig__token_beats_token_file(void **state)
 	(void)state;
 	assert_int_equal(load("auth.yaml", "token", NULL, &kc, &err), LG_OK);
 	assert_string_equal(kc.token, "tok-SECRET-1");
-	assert_null(kc.token_file);
+	assert_path(kc.token_file, "token.txt");
 	assert_true(kc.insecure);
 	assert_string_equal(kc.server, "https://[fd00::1]:6443");
 	lg_kubeconfig_release(&kc);
+}
+
+/* kubectl: "client-cert-data and client-cert are both specified for ..." */
+static void test_kubeconfig__file_and_data_both_refused(void **state)
+{
+	struct lg_kubeconfig kc;
+	struct lg_error err = {0};
+	char *want;
+
+	(void)state;
+	assert_int_equal(load("auth.yaml", "cert-both", NULL, &kc, &err),
+			 LG_ECONFIG);
+	want = lg_xasprintf("%s/%s/auth.yaml:46:30: client-cert-data and "
+			    "client-cert are both specified for \"cert-both\"",
+			    cwd, DATA);
+	if (strncmp(err.msg, want, strlen(want)))
+		fail_msg("want '%s', got '%s'", want, err.msg);
+	free(want);
+	assert_int_equal(load("auth.yaml", "key-both", NULL, &kc, &err),
+			 LG_ECONFIG);
+	want = lg_xasprintf("%s/%s/auth.yaml:52:22: client-key-data and "
+			    "client-key are both specified for \"key-both\"",
+			    cwd, DATA);
+	if (strncmp(err.msg, want, strlen(want)))
+		fail_msg("want '%s', got '%s'", want, err.msg);
+	free(want);
+	assert_int_equal(load("auth.yaml", "ca-both", NULL, &kc, &err),
+			 LG_ECONFIG);
+	want = lg_xasprintf("%s/%s/auth.yaml:20:33: certificate-authority-data "
+			    "and certificate-authority are both specified for "
+			    "\"ca-both\"",
+			    cwd, DATA);
+	if (strncmp(err.msg, want, strlen(want)))
+		fail_msg("want '%s', got '%s'", want, err.msg);
+	free(want);
 }
 
 static void test_kubeconfig__token_file_and_namespace_flag(void **state)
@@ -388,6 +425,11 @@ static void test_kubeconfig__syntax_and_type_errors_have_positions(void **s)
 	assert_int_equal(load("badtype.yaml", NULL, NULL, &kc, &err),
 			 LG_ECONFIG);
 	assert_non_null(strstr(err.msg, "badtype.yaml:7:7: 'server' must be"));
+	assert_int_equal(load("badbool.yaml", NULL, NULL, &kc, &err),
+			 LG_ECONFIG);
+	assert_non_null(strstr(err.msg, "badbool.yaml:8:31: "
+					"'insecure-skip-tls-verify' must be "
+					"true or false, not 'maybe'"));
 }
 
 static void test_kubeconfig__bad_key_data_not_quoted(void **state)
@@ -621,7 +663,8 @@ int main(void)
 	    cmocka_unit_test(
 		test_kubeconfig__cert_files_resolve_relative_paths),
 	    cmocka_unit_test(test_kubeconfig__data_beats_file),
-	    cmocka_unit_test(test_kubeconfig__token_beats_token_file),
+	    cmocka_unit_test(test_kubeconfig__token_file_kept_with_token),
+	    cmocka_unit_test(test_kubeconfig__file_and_data_both_refused),
 	    cmocka_unit_test(test_kubeconfig__token_file_and_namespace_flag),
 	    cmocka_unit_test(test_kubeconfig__anonymous_context),
 	    cmocka_unit_test(test_kubeconfig__basic_auth_refused),

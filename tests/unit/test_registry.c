@@ -317,29 +317,35 @@ static void test_registry__prereq_error_errors(void **state)
 /* A disabled objective is skipped without running, and costs nothing. */
 static void test_registry__disabled_objective(void **state)
 {
+	/* the rubric names real checks (it refuses others); the fake checks
+	 * take their ids and one assertion key each */
 	static const char rubric[] = "version: 1\n"
 				     "objectives:\n"
-				     "  - id: a\n"
+				     "  - id: istio-install\n"
 				     "    number: 1\n"
 				     "    title: {es: A, en: A}\n"
-				     "    points: {k: 3}\n"
-				     "  - id: b\n"
+				     "    points: {istiod-deployed: 3}\n"
+				     "  - id: gateway\n"
 				     "    number: 2\n"
 				     "    title: {es: B, en: B}\n"
-				     "    points: {k: 2}\n"
+				     "    points: {gateway-configured: 2}\n"
 				     "    enabled: false\n";
-	struct lg_check a = {.id = "a",
+	static const struct lg_assert_def ka[] = {
+	    {"istiod-deployed", "k", "k", NULL}};
+	static const struct lg_assert_def kb[] = {
+	    {"gateway-configured", "k", "k", NULL}};
+	struct lg_check a = {.id = "istio-install",
 			     .objective = 1,
 			     .title_es = "A",
 			     .title_en = "A",
-			     .asserts = one,
+			     .asserts = ka,
 			     .nasserts = 1,
 			     .run = run_pass};
-	struct lg_check b = {.id = "b",
+	struct lg_check b = {.id = "gateway",
 			     .objective = 2,
 			     .title_es = "B",
 			     .title_en = "B",
-			     .asserts = one,
+			     .asserts = kb,
 			     .nasserts = 1,
 			     .run = run_fail};
 	struct lg_rubric r = {0};

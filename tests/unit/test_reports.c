@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "../../harness/sanitize.h"
 #include "../../reports/report.h"
 #include "support/numlocale.h"
 
@@ -23,6 +24,9 @@
 /* Everything a cluster could send to break a report, in one string. */
 static const char hostile[] = "<b>&amp; ]]> \"q\" 'a' | pipe\nnew line "
 			      "\x1b[31mred\x1b[0m `tick` # not a heading";
+/* hostile as every writer shows it: one line, no escape sequence. */
+static const char hostile_clean[] = "<b>&amp; ]]> \"q\" 'a' | pipe new line "
+				    "red `tick` # not a heading";
 /* The same with an invalid UTF-8 byte, which JSON and XML must replace. */
 static const char hostile_bad_utf8[] = "bad \xff byte <x>";
 
@@ -257,15 +261,15 @@ static void test_reports__junit_escapes_hostile_text(void **state)
 
 	write_tmp(path, xml);
 	assert_xpath(path, "string(//failure/@message)",
-		     "pod <b>&amp; ]]> \"q\" 'a' | pipe new line " FFFD
-		     "[31mred" FFFD "[0m `tick` # not a heading");
+		     "pod <b>&amp; ]]> \"q\" 'a' | pipe new line "
+		     "red `tick` # not a heading");
 	assert_xpath_has(path, "string(//failure)",
 			 "[pods-have-sidecar] pods have sidecar\n"
 			 "  expected: 2/2 ready\n  observed: LLL");
 	assert_xpath_has(path, "string(//failure)",
 			 "LLL<LLL"); /* the long text, whole */
 	assert_xpath_has(path, "string(//failure)",
-			 "  hint: <b>&amp; ]]> \"q\" 'a' | pipe\nnew line");
+			 "  hint: <b>&amp; ]]> \"q\" 'a' | pipe new line");
 	assert_xpath_has(path, "string(//failure)",
 			 "observed: bad " FFFD " byte <x>");
 	assert_xpath_has(path, "string(//testcase[2]/system-out)",
@@ -392,7 +396,7 @@ static void check_json_top(const cJSON *root)
 	assert_json_num(root, "schema_version", 1);
 	assert_json_str(root, "cluster", "student.1 <&>");
 	assert_json_str(root, "server", "https://10.0.0.1:6443/\"x\"");
-	assert_json_str(root, "fingerprint", hostile);
+	assert_json_str(root, "fingerprint", hostile_clean);
 	assert_json_str(root, "started", "2026-11-25T15:00:00Z");
 	assert_json_num(root, "seconds", 7.0625);
 	assert_json_str(root, "lang", "es");
@@ -411,12 +415,12 @@ static void check_json_failed(const cJSON *r, const char *longtext)
 	const cJSON *a1 = cJSON_GetArrayItem(as, 1);
 	const cJSON *a2 = cJSON_GetArrayItem(as, 2);
 	const cJSON *ev = get(r, "evidence");
-	char *msg = lg_xasprintf("pod %s", hostile);
-	char *line = lg_xasprintf("GET /api/v1/pods -> %s", hostile);
+	char *msg = lg_xasprintf("pod %s", hostile_clean);
+	char *line = lg_xasprintf("GET /api/v1/pods -> %s", hostile_clean);
 
 	assert_json_str(r, "id", "sidecar-injection");
 	assert_json_num(r, "objective", 2);
-	assert_json_str(r, "title", hostile);
+	assert_json_str(r, "title", hostile_clean);
 	assert_json_str(r, "verdict", "fail");
 	assert_json_str(r, "message", msg);
 	assert_json_num(r, "points", 2);
@@ -426,16 +430,16 @@ static void check_json_failed(const cJSON *r, const char *longtext)
 	assert_true(cJSON_IsNull(get(r, "journal_time")));
 	assert_int_equal(cJSON_GetArraySize(as), 3);
 	assert_json_str(a0, "key", "namespace-labelled");
-	assert_json_str(a0, "what", hostile);
+	assert_json_str(a0, "what", hostile_clean);
 	assert_true(cJSON_IsTrue(get(a0, "ok")));
 	assert_json_num(a0, "points", 2);
 	assert_json_num(a0, "max_points", 2);
-	assert_json_str(a0, "expected", hostile);
-	assert_json_str(a0, "observed", hostile);
+	assert_json_str(a0, "expected", hostile_clean);
+	assert_json_str(a0, "observed", hostile_clean);
 	assert_true(cJSON_IsNull(get(a0, "hint")));
 	assert_true(cJSON_IsFalse(get(a1, "ok")));
 	assert_json_str(a1, "observed", longtext);
-	assert_json_str(a1, "hint", hostile);
+	assert_json_str(a1, "hint", hostile_clean);
 	assert_json_num(a1, "points", 0);
 	/* not UTF-8: the byte becomes U+FFFD, the rest is kept */
 	assert_json_str(a2, "what", "bad " FFFD " byte <x>");
@@ -743,9 +747,9 @@ static void test_reports__escape_xml(void **state)
 {
 	(void)state;
 	check_escape(lg_escape_xml, "a<b>&\"'\t\n\r]]>",
-		     "a&lt;b&gt;&amp;&quot;&apos;\t\n\r]]&gt;");
-	check_escape(lg_escape_xml, "\x01\x1b[0m\x7f", FFFD FFFD "[0m\x7f");
-	check_escape(lg_escape_xml_attr, "a\tb\nc\rd", "a&#9;b&#10;c&#13;d");
+		     "a&lt;b&gt;&amp;&quot;&apos;   ]]&gt;");
+	check_escape(lg_escape_xml, "\x01\x1b[0m\x7f", "");
+	check_escape(lg_escape_xml_attr, "a\tb\nc\rd", "a b c d");
 	check_escape(lg_escape_xml, "\xef\xbf\xbe\xef\xbf\xbf", FFFD FFFD);
 	check_escape(lg_escape_xml, "ñ€😀", "ñ€😀");
 	/* overlong, surrogate, truncated, stray continuation, > U+10FFFF */
@@ -779,10 +783,11 @@ static void test_reports__escape_md(void **state)
 	check_escape(lg_escape_md, "a\nb\r\tc", "a b  c");
 	check_escape(lg_escape_md, "\x1b[31mred\x1b[0m", "red");
 	check_escape(lg_escape_md, "\x1b]0;title\x07ok", "ok");
+	/* U+009B is CSI: its final byte "b" goes with it */
 	check_escape(lg_escape_md,
 		     "a\x01\x7f\xc2\x9b"
 		     "b\xff",
-		     "ab" FFFD);
+		     "a" FFFD);
 }
 
 static void test_reports__escape_term(void **state)
@@ -796,7 +801,7 @@ static void test_reports__escape_term(void **state)
 	check_escape(lg_escape_term,
 		     "a\xc2\x9b"
 		     "31mb",
-		     "a31mb");
+		     "ab");
 	check_escape(lg_escape_term,
 		     "a\xe2\x80\xae"
 		     "b",
@@ -804,8 +809,112 @@ static void test_reports__escape_term(void **state)
 	check_escape(lg_escape_term, "ñ <&> \xff", "ñ <&> " FFFD);
 	check_escape(lg_escape_utf8,
 		     "a\xff"
-		     "b\x1b<",
-		     "a" FFFD "b\x1b<");
+		     "b\x1b[2J<",
+		     "a" FFFD "b<");
+}
+
+/*
+ * What a hostile cluster sends to take over a terminal or forge a line:
+ * clear screen, an OSC 52 clipboard write, CR/LF followed by a line that
+ * looks like ours, CSI as a raw C1 byte and as UTF-8 (U+009B), a bidi
+ * override and an isolate.
+ */
+static const char attack[] = "\x1b[2J\x1b]52;c;ZXZpbA==\x07"
+			     "clear\r\n"
+			     "FAILED forged: x\n> forged\x9b"
+			     "31m \xc2\x9b"
+			     "31mred \xe2\x80\xae"
+			     "evil\xe2\x81\xa6"
+			     "iso";
+
+/* text must be UTF-8 with no control but LF and tab, no bidi, and (with
+ * our_colour) no escape but our colour codes "ESC [ digits ; m". */
+static void assert_harmless(const char *what, const char *text, bool our_colour)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	uint32_t cp;
+	size_t n;
+
+	for (; *p; p += n) {
+		if (our_colour && p[0] == 0x1b && p[1] == '[') {
+			n = 2 + strspn((const char *)p + 2, "0123456789;") + 1;
+			if (p[n - 1] != 'm')
+				fail_msg("%s: not a colour code", what);
+			continue;
+		}
+		n = lg_utf8_decode(p, &cp);
+		if (n == 0)
+			fail_msg("%s: not UTF-8 at '%.20s'", what, (char *)p);
+		if ((cp < 0x20 && cp != '\n' && cp != '\t') ||
+		    (cp >= 0x7f && cp <= 0x9f) ||
+		    (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069))
+			fail_msg("%s: control U+%04X at '%.20s'", what,
+				 (unsigned)cp, (char *)p);
+	}
+	if (strstr(text, "\nFAILED forged") || strstr(text, "\n> forged") ||
+	    strstr(text, "2J") || strstr(text, "ZXZpbA") ||
+	    strstr(text, "31mred"))
+		fail_msg("%s: a forged line or escape debris:\n%s", what, text);
+}
+
+static void attack_result(struct lg_result *res)
+{
+	lg_result_init(res, "gateway", attack, 3);
+	lg_result_assert(res, "gateway-configured", attack, false, 4, attack,
+			 attack, attack);
+	lg_result_failf(res, "GET /apis: 403 %s", attack);
+	lg_result_evidencef(res, "%s", attack);
+	lg_result_warnf(res, "%s", attack);
+	res->source = LG_SOURCE_JOURNAL;
+	res->journal_time = lg_xstrdup(attack);
+}
+
+/* Every writer, every field: the attack arrives harmless. */
+static void test_reports__every_output_resists_terminal_attacks(void **state)
+{
+	const char *warnings[] = {attack};
+	struct lg_result res;
+	struct lg_report rep = {.cluster_name = attack,
+				.server = attack,
+				.fingerprint = attack,
+				.started = attack,
+				.results = &res,
+				.nresults = 1,
+				.warnings = warnings,
+				.nwarnings = 1};
+	struct lg_term t;
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *out;
+
+	(void)state;
+	attack_result(&res);
+	text = render(&rep, W_JUNIT);
+	assert_harmless("junit", text, false);
+	free(text);
+	text = render(&rep, W_MD);
+	assert_harmless("markdown", text, false);
+	free(text);
+	text = render(&rep, W_JSON);
+	assert_harmless("json", text, false);
+	/* cJSON would write \u001b and \n: the escapes must not be there */
+	assert_null(strstr(text, "\\u00"));
+	assert_null(strstr(text, "\\n"));
+	assert_null(strstr(text, "\\r"));
+	free(text);
+	for (i = 0; i < 2; i++) {
+		out = open_memstream(&text, &len);
+		lg_term_init(&t, out, LG_LANG_EN);
+		t.color = i == 1;
+		lg_term_result(&t, &res);
+		lg_term_total(&t, &rep);
+		fclose(out);
+		assert_harmless(i ? "terminal (colour)" : "terminal", text,
+				i == 1);
+		free(text);
+	}
+	lg_result_release(&res);
 }
 
 static void test_reports__numbers_and_words(void **state)
@@ -880,6 +989,8 @@ int main(void)
 	    cmocka_unit_test(test_reports__escape_xml),
 	    cmocka_unit_test(test_reports__escape_md),
 	    cmocka_unit_test(test_reports__escape_term),
+	    cmocka_unit_test(
+		test_reports__every_output_resists_terminal_attacks),
 	    cmocka_unit_test(test_reports__numbers_and_words),
 	    cmocka_unit_test(test_reports__totals),
 	    cmocka_unit_test(test_reports__write_failure_is_eio),

@@ -42,11 +42,52 @@ static const struct bad_case bad_cases[] = {
     {"bad-duplicate-id.yaml", LG_ECONFIG, "7:9",
      "duplicate objective id 'gateway' (first at line 3)"},
     {"bad-points-not-number.yaml", LG_ECONFIG, "7:27",
-     "points for 'gateway-configured' must be a number, not 'four'"},
+     "points for 'gateway-configured' must be a whole number from 0 to "
+     "1000, not 'four'"},
     {"bad-points-quoted.yaml", LG_ECONFIG, "7:27",
-     "points for 'gateway-configured' must be a number, not '4'"},
+     "points for 'gateway-configured' must be a whole number from 0 to "
+     "1000, not '4'"},
     {"bad-points-negative.yaml", LG_ECONFIG, "8:27",
-     "points for 'gateway-programmed' must not be negative (-2)"},
+     "points for 'gateway-programmed' must be a whole number from 0 to "
+     "1000, not '-2'"},
+    {"bad-points-misspelt.yaml", LG_ECONFIG, "8:26",
+     "unknown assertion 'gateway-configred' in 'points' of objective "
+     "'gateway' (expected gateway-configured, gateway-programmed or "
+     "productpage-reachable)"},
+    {"bad-points-huge.yaml", LG_ECONFIG, "8:27",
+     "points for 'gateway-configured' must be a whole number from 0 to "
+     "1000, not '1e23'"},
+    {"bad-points-fraction.yaml", LG_ECONFIG, "8:27",
+     "points for 'gateway-configured' must be a whole number from 0 to "
+     "1000, not '4.5'"},
+    {"bad-unknown-objective.yaml", LG_ECONFIG, "4:9",
+     "unknown objective 'egress-gateway' (this labgrade grades "
+     "circuit-breaking, fault-injection, gateway"},
+    {"bad-param-unknown.yaml", LG_ECONFIG, "4:14",
+     "unknown parameter 'tolerance'"},
+    {"bad-param-timeout-soon.yaml", LG_ECONFIG, "4:23",
+     "parameter 'request-timeout-ms' must be a whole number from 1 to "
+     "3600000, not 'soon'"},
+    {"bad-param-namespace.yaml", LG_ECONFIG, "4:23",
+     "parameter 'bookinfo-namespace' must be a namespace name (DNS-1123 "
+     "label: lower-case letters, digits and '-', at most 63), not "
+     "'../../kube-system/secrets?x='"},
+    {"bad-param-requests-negative.yaml", LG_ECONFIG, "9:17",
+     "parameter 'requests' must be a whole number from 1 to 2000, not "
+     "'-5'"},
+    {"bad-param-delay-negative.yaml", LG_ECONFIG, "9:28",
+     "parameter 'fault-delay-seconds' must be a number of seconds above 0, "
+     "at most 3600, not '-7'"},
+    {"bad-param-split-alpha.yaml", LG_ECONFIG, "9:20",
+     "parameter 'split-alpha' must be a probability between 0 and 1 (both "
+     "excluded), not '2'"},
+    {"bad-param-wrong-objective.yaml", LG_ECONFIG, "9:20",
+     "parameter 'split-alpha' is read only by objective 'traffic-shifting', "
+     "not by 'gateway'"},
+    {"bad-param-fault-window.yaml", LG_ECONFIG, "4:5",
+     "fault-min-seconds (9) must be below fault-max-seconds (8)"},
+    {"bad-param-split-test.yaml", LG_ECONFIG, "4:5",
+     "the split parameters do not make a test: sequential test: need"},
     {"bad-number-not-int.yaml", LG_ECONFIG, "4:13",
      "'number' of objective 'gateway' must be a whole number, not "
      "'3.5'"},
@@ -66,6 +107,7 @@ static const struct bad_case bad_cases[] = {
     {"bad-duplicate-key.yaml", LG_EPARSE, "6:37",
      "duplicate key 'gateway-configured'"},
     {"bad-syntax.yaml", LG_EPARSE, "5:11", "did not find expected ',' or '}'"},
+    {"bad-encoding.yaml", LG_EPARSE, "6:25", "invalid leading UTF-8 octet"},
     {"bad-alias.yaml", LG_EPARSE, "9:12",
      "anchors and aliases are not supported"},
 };
@@ -211,20 +253,20 @@ static void test_rubric__params_override_and_optional(void **state)
 	(void)state;
 	if (lg_rubric_load(&r, DATA "good-optional.yaml", &err) != LG_OK)
 		fail_msg("%s", err.msg);
-	gw = lg_rubric_find(&r, "gateway");
-	assert_true(lg_rubric_param_num(&r, gw, "tolerance", 1) == 0.1);
-	assert_true(lg_rubric_param_num(&r, NULL, "tolerance", 1) == 0.05);
+	gw = lg_rubric_find(&r, "traffic-shifting");
+	assert_true(lg_rubric_param_num(&r, gw, "split-alpha", 1) == 0.1);
+	assert_true(lg_rubric_param_num(&r, NULL, "split-alpha", 1) == 0.05);
 	/* present but not a number: the default */
-	assert_true(lg_rubric_param_num(&r, gw, "window", 7) == 7);
 	assert_true(lg_rubric_param_num(&r, gw, "bookinfo-namespace", 7) == 7);
-	assert_string_equal(lg_rubric_param_str(&r, gw, "window", NULL), "6s");
+	assert_string_equal(lg_rubric_param_str(&r, gw, "split-batch", NULL),
+			    "6");
 	assert_string_equal(lg_rubric_param_str(&r, gw, "absent", "d"), "d");
 	assert_true(gw->enabled);
-	assert_false(lg_rubric_find(&r, "egress-gateway")->enabled);
+	assert_false(lg_rubric_find(&r, "circuit-breaking")->enabled);
 	assert_true(lg_rubric_find(&r, "mirroring")->enabled);
-	assert_false(lg_rubric_find(&r, "observability")->enabled);
+	assert_false(lg_rubric_find(&r, "gateway")->enabled);
 	assert_true(lg_rubric_points(lg_rubric_find(&r, "mirroring"),
-				     "mirror-observed") == 0);
+				     "mirror-config") == 0);
 	lg_rubric_release(&r);
 }
 
@@ -238,9 +280,9 @@ static void test_rubric__numbers_ignore_locale(void **state)
 
 	(void)state;
 	comma = comma_locale(dir, sizeof(dir));
-	assert_int_equal(lg_rubric_load(&r, DATA "good-minimal.yaml", &err),
+	assert_int_equal(lg_rubric_load(&r, DATA "good-optional.yaml", &err),
 			 LG_OK);
-	assert_true(r.objectives[0].points[0].points == 4.5);
+	assert_true(lg_rubric_param_num(&r, NULL, "split-alpha", 2.5) == 0.05);
 	assert_true(lg_rubric_param_num(&r, NULL, "x", 2.5) == 2.5);
 	lg_rubric_release(&r);
 	locale_cleanup(dir);

@@ -108,6 +108,56 @@ static void test_yaml__duplicate_keys_refused(void **state)
 		  "t.yaml:2:13: duplicate key 'k'");
 }
 
+/* Generated text: head, then n lines "PREFIXi: i" (or "  - vi-i"). */
+static char *generate(const char *head, const char *prefix, size_t n)
+{
+	struct lg_buf b;
+	size_t i;
+
+	lg_buf_init(&b, SIZE_MAX);
+	lg_buf_adds(&b, head);
+	for (i = 0; i < n; i++) {
+		if (prefix)
+			lg_buf_addf(&b, "%s%zu: %zu\n", prefix, i, i);
+		else
+			lg_buf_addf(&b, "  - v%zu-%zu\n", i, i);
+	}
+	return lg_buf_detach(&b, NULL);
+}
+
+/*
+ * 100k keys and 100k items: the duplicate check and the growth of the
+ * arrays must not be quadratic (tests/bench.sh prints the time; a test
+ * only checks that it works, a duplicate at the very end included).
+ */
+static void test_yaml__large_map_and_list(void **state)
+{
+	char *map = generate("", "key-", 100000);
+	char *list = generate("items:\n", NULL, 100000);
+	char *dup = generate("", "k", 100000);
+	char *both = lg_xasprintf("%sk77777: again\n", dup);
+	struct lg_ynode **d;
+	const struct lg_ynode *items;
+	size_t ndocs;
+
+	(void)state;
+	d = parse_ok(map, &ndocs);
+	assert_int_equal(d[0]->n, 100000);
+	assert_string_equal(lg_ynode_str(d[0], "key-99999"), "99999");
+	assert_string_equal(d[0]->keys[54321], "key-54321");
+	lg_ynode_free_docs(d, ndocs);
+	d = parse_ok(list, &ndocs);
+	items = lg_ynode_get(d[0], "items");
+	assert_int_equal(items->n, 100000);
+	assert_string_equal(items->items[99999]->value, "v99999-99999");
+	lg_ynode_free_docs(d, ndocs);
+	parse_bad(both, LG_EPARSE, "t.yaml:100001:1: duplicate key 'k77777'");
+	free(map);
+	free(list);
+	free(dup);
+	free(both);
+}
+
 static void test_yaml__aliases_refused(void **state)
 {
 	(void)state;
@@ -147,6 +197,12 @@ static void test_yaml__syntax_errors_have_positions(void **state)
 	parse_bad("a: b\n c: d\n", LG_EPARSE, "t.yaml:2:3: ");
 	parse_bad("? [a]\n: b\n", LG_EPARSE,
 		  "t.yaml:1:3: a map key must be a plain value");
+	/* encoding errors at the offending byte, not at 1:1 */
+	parse_bad("a: 1\nbb: x\xff\n", LG_EPARSE,
+		  "t.yaml:2:6: invalid leading UTF-8 octet");
+	/* a cut sequence: at the byte that should have continued it */
+	parse_bad("a: \xc3\xb1\xc3\xb1\xc3\n", LG_EPARSE,
+		  "t.yaml:1:7: invalid trailing UTF-8 octet");
 	/* a later document's error discards the earlier ones too */
 	parse_bad("a: 1\n---\nb: [\n", LG_EPARSE, "t.yaml:");
 }
@@ -265,6 +321,7 @@ int main(void)
 	    cmocka_unit_test(test_yaml__positions_are_one_based),
 	    cmocka_unit_test(test_yaml__accessors),
 	    cmocka_unit_test(test_yaml__duplicate_keys_refused),
+	    cmocka_unit_test(test_yaml__large_map_and_list),
 	    cmocka_unit_test(test_yaml__aliases_refused),
 	    cmocka_unit_test(test_yaml__multi_document),
 	    cmocka_unit_test(test_yaml__syntax_errors_have_positions),
