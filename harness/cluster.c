@@ -739,12 +739,19 @@ static enum lg_err read_token_file(const char *file, char **tok,
 	return LG_OK;
 }
 
+/* The request's headers: the Authorization one holds the token. */
+static void free_headers(struct curl_slist *hd)
+{
+	struct curl_slist *h;
+
+	for (h = hd; h; h = h->next)
+		lg_secret_wipe(h->data, strlen(h->data));
+	curl_slist_free_all(hd);
+}
+
 static void creds_release(struct cl_creds *cr)
 {
-	if (cr->token) {
-		memset(cr->token, 0, strlen(cr->token));
-		free(cr->token);
-	}
+	lg_secret_free(cr->token);
 	lg_exec_out_release(&cr->exec);
 	memset(cr, 0, sizeof(*cr));
 }
@@ -854,8 +861,7 @@ static struct curl_slist *make_headers(const struct cl_curl *t,
 	if (cr->token && t->https) {
 		auth = lg_xasprintf("Authorization: Bearer %s", cr->token);
 		hd = curl_slist_append(hd, auth);
-		memset(auth, 0, strlen(auth));
-		free(auth);
+		lg_secret_free(auth);
 	}
 	return hd;
 }
@@ -981,7 +987,7 @@ static enum lg_err curl_once(struct cl_curl *t, bool refresh,
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(h, CURLOPT_CONNECT_TO, NULL);
 	pool_put(t, h);
-	curl_slist_free_all(hd);
+	free_headers(hd);
 	creds_release(&cr);
 	free(url);
 	return rc;
@@ -1150,8 +1156,9 @@ enum lg_err lg_cluster_open(struct lg_cluster **out,
 		curl_tp_free(t);
 		return rc;
 	}
+	/* a plugin that hangs costs one request's time, no more */
 	if (kc->exec)
-		t->exec = lg_exec_cred_new(kc, 0);
+		t->exec = lg_exec_cred_new(kc, t->opts.timeout_ms);
 	*out = lg_cluster_open_transport_take(&vt, t, t->server);
 	(*out)->opts = t->opts;
 	(*out)->auth = auth_kind(kc);

@@ -88,6 +88,25 @@ void lg_freep(char **p)
 	*p = NULL;
 }
 
+void lg_secret_wipe(void *p, size_t n)
+{
+	if (p && n)
+		explicit_bzero(p, n);
+}
+
+void lg_secret_free(char *s)
+{
+	if (s)
+		lg_secret_wipe(s, strlen(s));
+	free(s);
+}
+
+void lg_secret_free_n(void *p, size_t n)
+{
+	lg_secret_wipe(p, n);
+	free(p);
+}
+
 static const char *const err_text[] = {
     [LG_OK] = "no error",
     [LG_EUSAGE] = "bad invocation",
