@@ -354,8 +354,9 @@ static const char *journal_ns(const struct run *r)
 
 /*
  * Read the progress journal once for every check. A journal that cannot be
- * read (RBAC, network) is a warning: the run goes on without it, and the
- * checks then count steps no longer in effect as pending.
+ * read (RBAC, network) does not stop the run: the checks whose steps are
+ * all in effect are graded live, and those that needed the journal become
+ * errors naming the cause (see configure_sched), never lost points.
  */
 static void read_journal(struct run *r, const struct cli *o, struct lg_ctx *ctx)
 {
@@ -367,8 +368,8 @@ static void read_journal(struct run *r, const struct cli *o, struct lg_ctx *ctx)
 	if (lg_journal_read(r->cluster, journal_ns(r), &r->journal, &err) !=
 	    LG_OK) {
 		lg_journal_release(&r->journal);
-		r->journal_note = lg_xasprintf("journal not read: %s", err.msg);
-		warn(r, "%s (steps no longer in effect count as pending)",
+		r->journal_note = lg_xstrdup(err.msg);
+		warn(r, "%s (a step no longer in effect cannot be graded)",
 		     r->journal_note);
 		return;
 	}

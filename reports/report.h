@@ -20,7 +20,7 @@ struct lg_report {
 	const struct lg_result *results;
 	size_t nresults;
 	/* Added for the journal: problems with the run itself, not with the
-	 * cluster ("journal not read: ...", "journal not updated: ..."), one
+	 * cluster ("cannot read the progress journal ...", "journal not updated: ..."), one
 	 * sentence each; NULL when nwarnings is 0. */
 	const char *const *warnings;
 	size_t nwarnings;
