@@ -70,6 +70,46 @@ expect_contains "rubric mismatch: names the check" "'gateway'" "$LG_ERR"
 run_lg all --kubeconfig /nonexistent/kubeconfig
 expect_eq "missing kubeconfig: exit 2" 2 "$LG_RC"
 
+# --- report paths and --gateway-url: checked before any cluster traffic ---
+# A kubeconfig whose API server refuses every connection: a run that got as
+# far as grading would end in exit 3 and name 127.0.0.1:1.
+dead="$LIB_TMP/dead.kubeconfig"
+cat >"$dead" <<'EOF2'
+apiVersion: v1
+kind: Config
+current-context: dead
+clusters:
+- name: dead
+  cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}
+users:
+- name: dead
+  user: {token: not-a-secret}
+contexts:
+- name: dead
+  context: {cluster: dead, user: dead}
+EOF2
+run_lg all --kubeconfig "$dead" --json "$LIB_TMP/no-such-dir/r.json"
+expect_eq "--json in a missing directory: exit 2" 2 "$LG_RC"
+expect_contains "--json in a missing directory: the path named" \
+	"cannot write the report '$LIB_TMP/no-such-dir/r.json': the directory '$LIB_TMP/no-such-dir' does not exist" "$LG_ERR"
+case "$LG_ERR$LG_OUT" in
+*127.0.0.1:1* | *istio-install*) not_ok "bad --json: nothing graded first: $LG_ERR" ;;
+*) ok "bad --json: nothing graded first" ;;
+esac
+run_lg all --kubeconfig "$dead" --junit "$LIB_TMP"
+expect_eq "--junit naming a directory: exit 2" 2 "$LG_RC"
+expect_contains "--junit naming a directory: said" "is a directory" "$LG_ERR"
+run_lg all --kubeconfig "$dead" --markdown "$LIB_TMP/same" --json "$LIB_TMP/same"
+expect_eq "two reports to one file: exit 2" 2 "$LG_RC"
+expect_contains "two reports to one file: named" \
+	"two reports would go to '$LIB_TMP/same'" "$LG_ERR"
+for url in notaurl ftp://192.0.2.1/ http:// "http://user:pw@192.0.2.1/"; do
+	run_lg all --kubeconfig "$dead" --gateway-url "$url"
+	expect_eq "--gateway-url $url: exit 2" 2 "$LG_RC"
+	expect_contains "--gateway-url $url: says what it needs" \
+		"--gateway-url needs an http:// or https:// URL" "$LG_ERR"
+done
+
 # --- against a cluster ----------------------------------------------------
 start_labsim complete --scenario "$(scenario complete)" || exit 1
 run_lg check no-such-check --kubeconfig "$KC"
@@ -95,6 +135,25 @@ expect_eq "--gateway-url refusing: gateway error" error \
 	"$(field "$J" gateway verdict)"
 expect_contains "--gateway-url refusing: suggests the port-forward" \
 	"port-forward" "$(field "$J" gateway message)"
+
+# A report that cannot be written whole (the file size limit stands in for a
+# full disk): exit 2 naming the file, the old report kept, no half file.
+J="$LIB_TMP/out/full.json"
+mkdir -p "$LIB_TMP/out"
+echo OLD >"$J"
+(
+	trap '' XFSZ
+	ulimit -f 8
+	run_lg all --kubeconfig "$KC" --json "$J" --lang en
+	echo "$LG_RC" >"$LIB_TMP/full.rc"
+	printf '%s' "$LG_ERR" >"$LIB_TMP/full.err"
+)
+expect_eq "full disk: exit 2" 2 "$(cat "$LIB_TMP/full.rc")"
+expect_contains "full disk: the file named" \
+	"cannot write the report '$J': File too large" "$(cat "$LIB_TMP/full.err")"
+expect_eq "full disk: the old report left as it was" OLD "$(cat "$J")"
+expect_eq "full disk: no temporary file left" "full.json" \
+	"$(ls -A "$LIB_TMP/out" | paste -sd' ' -)"
 
 run_lg all --kubeconfig "$KC" --context no-such-context
 expect_eq "unknown --context: exit 2" 2 "$LG_RC"
