@@ -133,17 +133,34 @@ const char *lg_strerror(enum lg_err code)
 	return err_text[code];
 }
 
+/*
+ * A message longer than the record (a 100 KB KUBECONFIG list, say) ends in
+ * "..." so that the cut shows, at a UTF-8 character boundary.
+ */
+static void mark_cut(char *msg, size_t size)
+{
+	size_t end = size - 4;
+
+	while (end > 0 && ((unsigned char)msg[end] & 0xC0) == 0x80)
+		end--;
+	memcpy(msg + end, "...", 4);
+}
+
 enum lg_err lg_errorf(struct lg_error *err, enum lg_err code, const char *fmt,
 		      ...)
 {
 	va_list ap;
 
+	int n;
+
 	if (!err || err->code != LG_OK)
 		return code;
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof(err->msg))
+		mark_cut(err->msg, sizeof(err->msg));
 	return code;
 }
 

@@ -45,7 +45,7 @@ enum lg_err lg_report_json(FILE *out, const struct lg_report *r,
 /* The live terminal view: one line per objective, then the total. */
 struct lg_term {
 	FILE *out;
-	bool color; /* false when NO_COLOR is set or out is not a TTY */
+	bool color; /* false with NO_COLOR, TERM=dumb, or out not a TTY */
 	enum lg_lang lang;
 };
 

@@ -718,6 +718,7 @@ static void test_reports__term_color_follows_tty_and_no_color(void **state)
 	assert_true(s >= 0);
 	tty = fdopen(s, "w");
 	unsetenv("NO_COLOR");
+	unsetenv("TERM");
 	lg_term_init(&t, tty, LG_LANG_EN);
 	assert_true(t.color);
 	setenv("NO_COLOR", "1", 1);
@@ -727,6 +728,12 @@ static void test_reports__term_color_follows_tty_and_no_color(void **state)
 	lg_term_init(&t, tty, LG_LANG_EN);
 	assert_true(t.color);
 	unsetenv("NO_COLOR");
+	setenv("TERM", "dumb", 1);
+	lg_term_init(&t, tty, LG_LANG_EN);
+	assert_false(t.color);
+	setenv("TERM", "xterm-256color", 1);
+	lg_term_init(&t, tty, LG_LANG_EN);
+	assert_true(t.color);
 	fclose(tty);
 	close(m);
 }
