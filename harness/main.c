@@ -137,7 +137,8 @@ static bool gateway_url_ok(const char *s)
 		  curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
 		  (!strcmp(scheme, "http") || !strcmp(scheme, "https")) &&
 		  curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-		  *host && curl_url_get(u, CURLUPART_USER, &extra, 0) != CURLUE_OK;
+		  *host &&
+		  curl_url_get(u, CURLUPART_USER, &extra, 0) != CURLUE_OK;
 
 	curl_free(extra);
 	curl_free(host);
