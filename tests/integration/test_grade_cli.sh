@@ -136,6 +136,32 @@ expect_eq "--gateway-url refusing: gateway error" error \
 expect_contains "--gateway-url refusing: suggests the port-forward" \
 	"port-forward" "$(field "$J" gateway message)"
 
+# A password in the server URL is never shown: reports, terminal, messages.
+pw="$LIB_TMP/pw.kubeconfig"
+sed 's#server: https://#server: https://alice:s3cretPW@#' "$KC" >"$pw"
+run_lg check istio-install --kubeconfig "$pw" --json "$LIB_TMP/pw.json" \
+	--junit "$LIB_TMP/pw.xml" --markdown "$LIB_TMP/pw.md"
+expect_eq "password in the server URL: graded" 0 "$LG_RC"
+check "password in the server URL: shown as ***" \
+	grep -q 'https://alice:\*\*\*@127.0.0.1' "$LIB_TMP/pw.json"
+if grep -q s3cretPW "$LIB_TMP/pw.json" "$LIB_TMP/pw.xml" "$LIB_TMP/pw.md" ||
+	grep -q s3cretPW <<<"$LG_OUT$LG_ERR"; then
+	not_ok "password in the server URL: in no report and no output"
+else
+	ok "password in the server URL: in no report and no output"
+fi
+sed 's#server: https://[^ ]*#server: https://alice:s3cretPW@127.0.0.1:1#' \
+	"$KC" >"$pw"
+run_lg check istio-install --kubeconfig "$pw"
+expect_eq "password in an unreachable server URL: exit 3" 3 "$LG_RC"
+expect_contains "password in an unreachable server URL: the server named" \
+	"https://alice:***@127.0.0.1:1" "$LG_OUT$LG_ERR"
+if grep -q s3cretPW <<<"$LG_OUT$LG_ERR"; then
+	not_ok "password in an unreachable server URL: not in the messages"
+else
+	ok "password in an unreachable server URL: not in the messages"
+fi
+
 # A report that cannot be written whole (the file size limit stands in for a
 # full disk): exit 2 naming the file, the old report kept, no half file.
 J="$LIB_TMP/out/full.json"
