@@ -110,6 +110,33 @@ for url in notaurl ftp://192.0.2.1/ http:// "http://user:pw@192.0.2.1/"; do
 		"--gateway-url needs an http:// or https:// URL" "$LG_ERR"
 done
 
+# An exec credential plugin that hangs (its child holding stdout too) costs
+# the request timeout once, not 30 s per request, and leaves no process.
+hang="$LIB_TMP/hang.kubeconfig"
+sed -e 's#user: {token: not-a-secret}#user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: "'"$SRCDIR"'/tests/data/exec/hangs.sh", interactiveMode: Never}}#' \
+	"$dead" >"$hang"
+export LG_EXEC_PIDFILE="$LIB_TMP/plugin.pid"
+t0=$SECONDS
+run_lg all --kubeconfig "$hang" --timeout 1 --no-journal
+took=$((SECONDS - t0))
+unset LG_EXEC_PIDFILE
+expect_eq "hanging exec plugin: exit 3" 3 "$LG_RC"
+expect_contains "hanging exec plugin: named, with the timeout" \
+	"hangs.sh' did not finish its output within 1000 ms" "$LG_OUT$LG_ERR"
+# 8 checks x 30 s before; now one timeout (1 s) and the 0.2 s grace
+if [ "$took" -lt 15 ]; then
+	ok "hanging exec plugin: one timeout, not one per request (${took} s)"
+else
+	not_ok "hanging exec plugin: took ${took} s"
+fi
+child=$(cat "$LIB_TMP/plugin.pid" 2>/dev/null)
+if [ -n "$child" ] && ! ps -o stat= -p "$child" 2>/dev/null | grep -qv Z; then
+	ok "hanging exec plugin: its child was stopped too"
+else
+	not_ok "hanging exec plugin: its child '$child' still runs"
+	[ -n "$child" ] && kill "$child" 2>/dev/null
+fi
+
 # --- against a cluster ----------------------------------------------------
 start_labsim complete --scenario "$(scenario complete)" || exit 1
 run_lg check no-such-check --kubeconfig "$KC"
