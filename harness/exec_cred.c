@@ -260,7 +260,7 @@ static enum lg_err read_output(const struct lg_exec_cred *ec, int fd,
 		if (poll(&p, 1, (int)ms_left(deadline)) < 0 && errno != EINTR)
 			return lg_errorf(err, LG_ECRED, "poll: %s",
 					 strerror(errno));
-		if (!(p.revents & (POLLIN | POLLHUP)))
+		if (!(p.revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		n = read(fd, chunk, sizeof(chunk));
 		if (n == 0)
