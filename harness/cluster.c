@@ -731,6 +731,7 @@ static enum lg_err read_token_file(const char *file, char **tok,
 		if (lg_buf_add(&b, chunk, n) != LG_OK)
 			break;
 	fclose(f);
+	lg_secret_wipe(chunk, sizeof(chunk));
 	while (b.len && isspace((unsigned char)b.buf[b.len - 1]))
 		b.buf[--b.len] = '\0';
 	if (!b.len) {
