@@ -37,7 +37,8 @@ struct lg_cluster {
 /* The libcurl transport. */
 struct cl_curl {
 	char *base;	  /* URL prefix (host replaced by tls-server-name) */
-	char *server;	  /* the kubeconfig's server, for messages */
+	char *server;	  /* the kubeconfig's server, for messages (redacted) */
+	char *proxy;	  /* its proxy-url, for messages (redacted), or NULL */
 	char *connect_to; /* "NAME:PORT:HOST:PORT" for tls-server-name */
 	char *host_hdr;	  /* "Host: HOST:PORT" to keep the real Host */
 	struct curl_slist *connect_list;
@@ -76,6 +77,7 @@ LG_TESTABLE enum lg_err lg_cluster_status_error(int auth, const char *method,
 						const char *body, size_t len,
 						struct lg_error *err);
 LG_TESTABLE char *lg_cluster_rbac_sentence(const char *msg);
+LG_TESTABLE char *lg_cluster_redact_url(const char *url);
 
 /* ================================================================== */
 /* Status -> a sentence a student understands.                         */
@@ -702,6 +704,7 @@ static void curl_tp_free(void *data)
 	lg_kubeconfig_release(&t->kc);
 	free(t->base);
 	free(t->server);
+	free(t->proxy);
 	free(t->connect_to);
 	curl_slist_free_all(t->connect_list);
 	free(t->host_hdr);
@@ -728,6 +731,7 @@ static enum lg_err read_token_file(const char *file, char **tok,
 		if (lg_buf_add(&b, chunk, n) != LG_OK)
 			break;
 	fclose(f);
+	lg_secret_wipe(chunk, sizeof(chunk));
 	while (b.len && isspace((unsigned char)b.buf[b.len - 1]))
 		b.buf[--b.len] = '\0';
 	if (!b.len) {
@@ -739,12 +743,19 @@ static enum lg_err read_token_file(const char *file, char **tok,
 	return LG_OK;
 }
 
+/* The request's headers: the Authorization one holds the token. */
+static void free_headers(struct curl_slist *hd)
+{
+	struct curl_slist *h;
+
+	for (h = hd; h; h = h->next)
+		lg_secret_wipe(h->data, strlen(h->data));
+	curl_slist_free_all(hd);
+}
+
 static void creds_release(struct cl_creds *cr)
 {
-	if (cr->token) {
-		memset(cr->token, 0, strlen(cr->token));
-		free(cr->token);
-	}
+	lg_secret_free(cr->token);
 	lg_exec_out_release(&cr->exec);
 	memset(cr, 0, sizeof(*cr));
 }
@@ -870,8 +881,7 @@ static struct curl_slist *make_headers(const struct cl_curl *t,
 	if (cr->token && t->https) {
 		auth = lg_xasprintf("Authorization: Bearer %s", cr->token);
 		hd = curl_slist_append(hd, auth);
-		memset(auth, 0, strlen(auth));
-		free(auth);
+		lg_secret_free(auth);
 	}
 	return hd;
 }
@@ -933,12 +943,48 @@ static const struct {
      " closed the connection before the whole answer arrived", false},
 };
 
-static enum lg_err curl_error(const struct cl_curl *t, CURLcode cc,
+/*
+ * With a proxy-url, libcurl connects to the proxy, which connects on. A
+ * failure before the proxy answered is the proxy's, not the API server's;
+ * a CONNECT the proxy refused says so. LG_OK: not a proxy failure.
+ */
+static enum lg_err proxy_error(const struct cl_curl *t, CURL *h, CURLcode cc,
+			       const char *detail, struct lg_error *err)
+{
+	long code = 0;
+
+	if (!t->proxy)
+		return LG_OK;
+	curl_easy_getinfo(h, CURLINFO_HTTP_CONNECTCODE, &code);
+	if (cc == CURLE_COULDNT_RESOLVE_PROXY)
+		return lg_errorf(err, LG_EHTTP,
+				 "cannot resolve the host name of the proxy "
+				 "%s (the kubeconfig's proxy-url) (%s)",
+				 t->proxy, detail);
+	if (code >= 300)
+		return lg_errorf(err, LG_EHTTP,
+				 "the proxy %s (the kubeconfig's proxy-url) "
+				 "refused to connect to %s: it answered %ld",
+				 t->proxy, t->server, code);
+	if (code == 0 && cc == CURLE_COULDNT_CONNECT)
+		return lg_errorf(err, LG_EHTTP,
+				 "cannot connect to the proxy %s (the "
+				 "kubeconfig's proxy-url): is it running, and "
+				 "is this its address? (%s)",
+				 t->proxy, detail);
+	return LG_OK;
+}
+
+static enum lg_err curl_error(const struct cl_curl *t, CURL *h, CURLcode cc,
 			      const char *ebuf, bool toobig,
 			      struct lg_error *err)
 {
 	const char *detail = *ebuf ? ebuf : curl_easy_strerror(cc);
+	enum lg_err rc = proxy_error(t, h, cc, detail, err);
 	size_t i;
+
+	if (rc != LG_OK)
+		return rc;
 
 	if (cc == CURLE_OPERATION_TIMEDOUT)
 		return lg_errorf(err, LG_ETIMEOUT,
@@ -992,12 +1038,12 @@ static enum lg_err curl_once(struct cl_curl *t, bool refresh,
 	cc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 	if (cc != CURLE_OK)
-		rc = curl_error(t, cc, ebuf, sink.toobig, err);
+		rc = curl_error(t, h, cc, ebuf, sink.toobig, err);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(h, CURLOPT_CONNECT_TO, NULL);
 	pool_put(t, h);
-	curl_slist_free_all(hd);
+	free_headers(hd);
 	creds_release(&cr);
 	free(url);
 	return rc;
@@ -1041,6 +1087,26 @@ static char *dup_blob(const char *s, size_t len)
 }
 
 /* What the transport needs of kc (the exec plugin goes to its cache). */
+/*
+ * url for messages and reports: a password in its user info
+ * (https://user:pw@host) becomes "***", so that it is never printed.
+ * Caller frees.
+ */
+LG_TESTABLE char *lg_cluster_redact_url(const char *url)
+{
+	const char *auth = strstr(url, "://"), *end, *at, *colon;
+
+	auth = auth ? auth + 3 : url;
+	end = auth + strcspn(auth, "/?#");
+	at = memchr(auth, '@', (size_t)(end - auth));
+	while (at && memchr(at + 1, '@', (size_t)(end - at - 1)))
+		at = memchr(at + 1, '@', (size_t)(end - at - 1));
+	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (!colon)
+		return lg_xstrdup(url);
+	return lg_xasprintf("%.*s:***%s", (int)(colon - url), url, at);
+}
+
 static void kc_copy(struct lg_kubeconfig *d, const struct lg_kubeconfig *s)
 {
 	memset(d, 0, sizeof(*d));
@@ -1098,7 +1164,7 @@ static enum lg_err parse_server(struct cl_curl *t, struct lg_error *err)
 	enum lg_err rc = LG_OK;
 	bool explicit_port;
 
-	if (curl_url_set(u, CURLUPART_URL, t->server, 0) ||
+	if (curl_url_set(u, CURLUPART_URL, t->kc.server, 0) ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) ||
 	    (strcmp(scheme, "https") && strcmp(scheme, "http"))) {
@@ -1159,15 +1225,17 @@ enum lg_err lg_cluster_open(struct lg_cluster **out,
 	t = lg_xcalloc(1, sizeof(*t));
 	opts_fill(&t->opts, opts);
 	kc_copy(&t->kc, kc);
-	t->server = lg_xstrdup(kc->server ? kc->server : "");
+	t->server = lg_cluster_redact_url(kc->server ? kc->server : "");
+	t->proxy = kc->proxy_url ? lg_cluster_redact_url(kc->proxy_url) : NULL;
 	share_init(t);
 	rc = parse_server(t, err);
 	if (rc != LG_OK) {
 		curl_tp_free(t);
 		return rc;
 	}
+	/* a plugin that hangs costs one request's time, no more */
 	if (kc->exec)
-		t->exec = lg_exec_cred_new(kc, 0);
+		t->exec = lg_exec_cred_new(kc, t->opts.timeout_ms);
 	*out = lg_cluster_open_transport_take(&vt, t, t->server);
 	(*out)->opts = t->opts;
 	(*out)->auth = auth_kind(kc);

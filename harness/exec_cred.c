@@ -18,6 +18,8 @@
 
 #define EXEC_MAX_OUT ((size_t)1 << 20)
 #define EXEC_TIMEOUT_MS 30000
+/* Between SIGTERM and SIGKILL to the plugin's process group. */
+#define EXEC_GRACE_MS 200
 
 extern char **environ;
 
@@ -29,6 +31,10 @@ struct lg_exec_cred {
 	long timeout_ms;
 	struct lg_exec_out cached;
 	bool have;
+	/* A failed run, kept: the next request fails at once instead of
+	 * waiting for the plugin again (a hang would cost one timeout per
+	 * request). */
+	struct lg_error failure;
 	unsigned runs;
 };
 
@@ -159,20 +165,11 @@ static void free_strv(char **v)
 	free(v);
 }
 
-static void wipe_free(char *s, size_t n)
-{
-	if (!s)
-		return;
-	memset(s, 0, n);
-	free(s);
-}
-
 void lg_exec_out_release(struct lg_exec_out *o)
 {
-	if (o->token)
-		wipe_free(o->token, strlen(o->token));
+	lg_secret_free(o->token);
 	free(o->cert_data);
-	wipe_free(o->key_data, o->key_len);
+	lg_secret_free_n(o->key_data, o->key_len);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -184,6 +181,7 @@ void lg_exec_cred_free(struct lg_exec_cred *ec)
 	free_strv(ec->env_add);
 	free(ec->api_version);
 	lg_exec_out_release(&ec->cached);
+	lg_error_clear(&ec->failure);
 	pthread_mutex_destroy(&ec->lock);
 	free(ec);
 }
@@ -226,35 +224,52 @@ static long ms_left(const struct timespec *deadline)
 	       (deadline->tv_nsec - now.tv_nsec) / 1000000;
 }
 
+static struct timespec deadline_in(long ms)
+{
+	struct timespec d;
+
+	clock_gettime(CLOCK_MONOTONIC, &d);
+	d.tv_sec +=
+	    ms / 1000 + (d.tv_nsec + (ms % 1000) * 1000000) / 1000000000;
+	d.tv_nsec = (d.tv_nsec + (ms % 1000) * 1000000) % 1000000000;
+	return d;
+}
+
+static enum lg_err too_slow(const struct lg_exec_cred *ec, const char *what,
+			    struct lg_error *err)
+{
+	return lg_errorf(err, LG_ECRED,
+			 "the credential plugin '%s' did not %s within %ld ms "
+			 "(the request timeout): it was stopped",
+			 ec->argv[0], what, ec->timeout_ms);
+}
+
 /* Read fd until EOF, the cap, or the deadline. */
 static enum lg_err read_output(const struct lg_exec_cred *ec, int fd,
+			       const struct timespec *deadline,
 			       struct lg_buf *out, struct lg_error *err)
 {
-	struct timespec deadline;
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 	char chunk[4096];
 	ssize_t n;
+	enum lg_err rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += ec->timeout_ms / 1000;
-	deadline.tv_nsec += (ec->timeout_ms % 1000) * 1000000;
 	for (;;) {
-		if (ms_left(&deadline) <= 0)
-			return lg_errorf(err, LG_ECRED,
-					 "the credential plugin '%s' did not "
-					 "finish within %ld s",
-					 ec->argv[0], ec->timeout_ms / 1000);
-		if (poll(&p, 1, (int)ms_left(&deadline)) < 0 && errno != EINTR)
+		if (ms_left(deadline) <= 0)
+			return too_slow(ec, "finish its output", err);
+		if (poll(&p, 1, (int)ms_left(deadline)) < 0 && errno != EINTR)
 			return lg_errorf(err, LG_ECRED, "poll: %s",
 					 strerror(errno));
-		if (!(p.revents & (POLLIN | POLLHUP)))
+		if (!(p.revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		n = read(fd, chunk, sizeof(chunk));
 		if (n == 0)
 			return LG_OK;
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || lg_buf_add(out, chunk, (size_t)n) != LG_OK)
+		rc = n < 0 ? LG_EIO : lg_buf_add(out, chunk, (size_t)n);
+		lg_secret_wipe(chunk, sizeof(chunk));
+		if (rc != LG_OK)
 			return lg_errorf(err, LG_ECRED,
 					 "the credential plugin '%s' printed "
 					 "more than %zu bytes",
@@ -262,17 +277,43 @@ static enum lg_err read_output(const struct lg_exec_cred *ec, int fd,
 	}
 }
 
-static enum lg_err wait_plugin(const struct lg_exec_cred *ec, pid_t pid,
-			       enum lg_err rc, struct lg_error *err)
+/* Reap pid before the deadline; false when it is still running then. */
+static bool reap_by(pid_t pid, const struct timespec *deadline, int *status)
 {
-	int status = 0;
+	const struct timespec tick = {0, 5 * 1000000};
+	pid_t w;
 
-	if (rc != LG_OK)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (rc != LG_OK)
-		return rc;
+	for (;;) {
+		w = waitpid(pid, status, WNOHANG);
+		if (w == pid || (w < 0 && errno != EINTR))
+			return true;
+		if (ms_left(deadline) <= 0)
+			return false;
+		nanosleep(&tick, NULL);
+	}
+}
+
+/*
+ * Stop the plugin's whole process group (it leads its own), so that what
+ * it started dies with it: SIGTERM, a short grace, then SIGKILL.
+ */
+static void kill_group(pid_t pid, bool reaped)
+{
+	struct timespec grace = deadline_in(EXEC_GRACE_MS);
+	int status;
+
+	kill(-pid, SIGTERM);
+	if (!reaped && reap_by(pid, &grace, &status))
+		reaped = true;
+	kill(-pid, SIGKILL);
+	if (!reaped)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+}
+
+static enum lg_err exit_verdict(const struct lg_exec_cred *ec, int status,
+				struct lg_error *err)
+{
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return LG_OK;
 	if (WIFEXITED(status))
@@ -285,26 +326,60 @@ static enum lg_err wait_plugin(const struct lg_exec_cred *ec, pid_t pid,
 	    ec->argv[0], WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-/* stdin from /dev/null, stdout captured, stderr passed through. */
+/*
+ * Wait for the plugin to exit, until the same deadline as its output: one
+ * that closed stdout and kept running must not hang the grade. On any
+ * failure its process group is stopped.
+ */
+static enum lg_err wait_plugin(const struct lg_exec_cred *ec, pid_t pid,
+			       const struct timespec *deadline, enum lg_err rc,
+			       struct lg_error *err)
+{
+	int status = 0;
+	bool reaped = rc == LG_OK && reap_by(pid, deadline, &status);
+
+	if (rc == LG_OK && !reaped)
+		rc = too_slow(ec, "exit after closing its output", err);
+	if (rc == LG_OK)
+		rc = exit_verdict(ec, status, err);
+	if (rc != LG_OK)
+		kill_group(pid, reaped);
+	return rc;
+}
+
+/* stdin from /dev/null, stdout captured, stderr passed through; the plugin
+ * leads a new process group, so that a deadline can stop all of it. */
+static int spawn(const struct lg_exec_cred *ec, int out_fd, pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	char **env = plugin_env(ec);
+	int e;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&at, 0);
+	e = posix_spawnp(pid, ec->argv[0], &fa, &at, ec->argv, env);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	free(env);
+	return e;
+}
+
 static enum lg_err run_plugin(struct lg_exec_cred *ec, struct lg_buf *out,
 			      struct lg_error *err)
 {
-	posix_spawn_file_actions_t fa;
-	char **env = plugin_env(ec);
+	struct timespec deadline = deadline_in(ec->timeout_ms);
 	int fds[2], e;
 	pid_t pid;
 	enum lg_err rc;
 
-	if (pipe2(fds, O_CLOEXEC) != 0) {
-		free(env);
+	if (pipe2(fds, O_CLOEXEC) != 0)
 		return lg_errorf(err, LG_ECRED, "pipe: %s", strerror(errno));
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	e = posix_spawnp(&pid, ec->argv[0], &fa, NULL, ec->argv, env);
-	posix_spawn_file_actions_destroy(&fa);
-	free(env);
+	e = spawn(ec, fds[1], &pid);
 	close(fds[1]);
 	ec->runs++;
 	if (e != 0) {
@@ -313,9 +388,9 @@ static enum lg_err run_plugin(struct lg_exec_cred *ec, struct lg_buf *out,
 				 "cannot run the credential plugin '%s': %s",
 				 ec->argv[0], strerror(e));
 	}
-	rc = read_output(ec, fds[0], out, err);
+	rc = read_output(ec, fds[0], &deadline, out, err);
 	close(fds[0]);
-	return wait_plugin(ec, pid, rc, err);
+	return wait_plugin(ec, pid, &deadline, rc, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -437,6 +512,26 @@ static bool cache_fresh(const struct lg_exec_cred *ec)
 	       (!ec->cached.expiry || time(NULL) < ec->cached.expiry);
 }
 
+/* Run the plugin into the cache, or copy the failure kept from its run. */
+static enum lg_err refill(struct lg_exec_cred *ec, struct lg_buf *b,
+			  struct lg_error *err)
+{
+	enum lg_err rc;
+
+	if (ec->failure.code != LG_OK)
+		return lg_errorf(err, ec->failure.code, "%s", ec->failure.msg);
+	lg_exec_out_release(&ec->cached);
+	ec->have = false;
+	rc = run_plugin(ec, b, &ec->failure);
+	if (rc == LG_OK)
+		rc = lg_exec_cred_parse(b->buf, b->len, ec->api_version,
+					ec->argv[0], &ec->cached, &ec->failure);
+	ec->have = rc == LG_OK;
+	if (rc != LG_OK)
+		lg_errorf(err, rc, "%s", ec->failure.msg);
+	return rc;
+}
+
 enum lg_err lg_exec_cred_get(struct lg_exec_cred *ec, bool refresh,
 			     struct lg_exec_out *out, struct lg_error *err)
 {
@@ -446,20 +541,12 @@ enum lg_err lg_exec_cred_get(struct lg_exec_cred *ec, bool refresh,
 	memset(out, 0, sizeof(*out));
 	lg_buf_init(&b, EXEC_MAX_OUT);
 	pthread_mutex_lock(&ec->lock);
-	if (refresh || !cache_fresh(ec)) {
-		lg_exec_out_release(&ec->cached);
-		ec->have = false;
-		rc = run_plugin(ec, &b, err);
-		if (rc == LG_OK)
-			rc = lg_exec_cred_parse(b.buf, b.len, ec->api_version,
-						ec->argv[0], &ec->cached, err);
-		ec->have = rc == LG_OK;
-	}
+	if (refresh || !cache_fresh(ec))
+		rc = refill(ec, &b, err);
 	if (rc == LG_OK)
 		copy_out(out, &ec->cached);
 	pthread_mutex_unlock(&ec->lock);
-	if (b.len)
-		memset(b.buf, 0, b.len);
+	lg_secret_wipe(b.buf, b.len);
 	lg_buf_release(&b);
 	return rc;
 }

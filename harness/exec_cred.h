@@ -37,7 +37,12 @@ void lg_exec_cred_free(struct lg_exec_cred *ec);
  * Copy the current credential into *out (the caller releases it), running
  * the plugin when nothing is cached, when the cached one has expired, or
  * when refresh is true (after a 401: a plugin runs at most once more).
- * Blocks while the plugin runs (at most the timeout, 30 s by default).
+ * Blocks while the plugin runs: at most timeout_ms (30 s when 0), output
+ * and exit alike, plus 200 ms to stop it. The plugin leads its own process
+ * group; when it fails or overruns, the whole group gets SIGTERM then
+ * SIGKILL, so nothing it started is left running. A failure is kept: later
+ * calls fail at once with the same error (refresh or not), so a plugin
+ * that hangs costs one timeout per run, not one per request.
  * Errors: LG_ECRED with a sentence naming the command, never the secret.
  */
 enum lg_err lg_exec_cred_get(struct lg_exec_cred *ec, bool refresh,

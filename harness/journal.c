@@ -373,6 +373,19 @@ static enum lg_err parse_configmap(const cJSON *cm, struct lg_journal *out,
 	return LG_OK;
 }
 
+/* GET the ConfigMap; a 5xx (the API server or etcd had a moment) is worth
+ * one more try before the journal counts as unreadable. */
+static enum lg_err get_configmap(struct lg_cluster *c, const char *path,
+				 cJSON **cm, struct lg_error *err)
+{
+	enum lg_err rc = lg_cluster_get(c, path, cm, err);
+
+	if (rc != LG_ESERVER)
+		return rc;
+	lg_error_clear(err);
+	return lg_cluster_get(c, path, cm, err);
+}
+
 enum lg_err lg_journal_read(struct lg_cluster *c, const char *ns,
 			    struct lg_journal *out, struct lg_error *err)
 {
@@ -387,17 +400,16 @@ enum lg_err lg_journal_read(struct lg_cluster *c, const char *ns,
 				 "'%s' is not a valid namespace name", ns);
 	path = configmap_path(ns);
 	/* A local error record: a 404 must leave no trace in err. */
-	rc = lg_cluster_get(c, path, &cm, &local);
+	rc = get_configmap(c, path, &cm, &local);
 	if (rc == LG_ENOTFOUND) {
 		rc = LG_OK;
 		goto out;
 	}
-	if (rc != LG_OK) {
-		lg_errorf(err, rc, "cannot read the progress journal: %s",
-			  local.msg);
-		goto out;
-	}
-	rc = parse_configmap(cm, out, err);
+	if (rc == LG_OK)
+		rc = parse_configmap(cm, out, &local);
+	if (rc != LG_OK)
+		lg_errorf(err, rc, "cannot read the progress journal %s/%s: %s",
+			  ns, LG_JOURNAL_NAME, local.msg);
 out:
 	cJSON_Delete(cm);
 	free(path);

@@ -859,10 +859,8 @@ static void free_strv(char **v)
 /* Secrets are wiped before they are freed. */
 static void free_secret(char *s, size_t len)
 {
-	if (!s)
-		return;
-	memset(s, 0, len ? len : strlen(s));
-	free(s);
+	if (s)
+		lg_secret_free_n(s, len ? len : strlen(s));
 }
 
 void lg_kubeconfig_release(struct lg_kubeconfig *kc)

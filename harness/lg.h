@@ -83,6 +83,17 @@ LG_NORETURN void lg_die(const char *fmt, ...) LG_PRINTF(1, 2);
 void lg_freep(char **p);
 
 /*
+ * Secrets (tokens, private keys, Authorization headers): the one way to
+ * clear them, with explicit_bzero so that the compiler cannot drop the
+ * wipe of memory about to be freed. lg_secret_wipe clears n bytes of p
+ * (NULL or n 0: nothing); lg_secret_free wipes a string up to its NUL and
+ * frees it; lg_secret_free_n wipes n bytes and frees.
+ */
+void lg_secret_wipe(void *p, size_t n);
+void lg_secret_free(char *s);
+void lg_secret_free_n(void *p, size_t n);
+
+/*
  * struct lg_buf: a growable byte string (git strbuf, curl dynbuf).
  * Invariants: buf is never NULL and always NUL-terminated at len; len never
  * exceeds max, so a hostile response cannot grow it without limit.

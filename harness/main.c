@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* main.c: the labgrade command line: parse, load, grade, report, exit. */
+#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -124,6 +125,29 @@ static bool parse_timeout(const char *s, long *out)
 	return true;
 }
 
+/*
+ * --gateway-url: an http(s) URL with a host, and nothing a probe would have
+ * to guess at (user info, a query, a fragment). Checked here, because a
+ * bad one is a bad invocation (exit 2), not a grade that could not finish.
+ */
+static bool gateway_url_ok(const char *s)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *extra = NULL;
+	bool ok = curl_url_set(u, CURLUPART_URL, s, 0) == CURLUE_OK &&
+		  curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+		  (!strcmp(scheme, "http") || !strcmp(scheme, "https")) &&
+		  curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+		  *host &&
+		  curl_url_get(u, CURLUPART_USER, &extra, 0) != CURLUE_OK;
+
+	curl_free(extra);
+	curl_free(host);
+	curl_free(scheme);
+	curl_url_cleanup(u);
+	return ok;
+}
+
 /* The field a string-valued option sets, or NULL. */
 static const char **str_opt(struct cli *o, int ch)
 {
@@ -152,6 +176,14 @@ static bool set_opt(struct cli *o, int ch, const char *arg)
 {
 	const char **field = str_opt(o, ch);
 
+	if (ch == 'g' && !gateway_url_ok(arg)) {
+		fprintf(stderr,
+			"labgrade: --gateway-url needs an http:// or https:// "
+			"URL with a host, such as http://192.0.2.10:31380, not "
+			"'%.200s'\n",
+			arg);
+		return false;
+	}
 	if (field) {
 		*field = arg;
 		return true;
@@ -355,8 +387,9 @@ static const char *journal_ns(const struct run *r)
 
 /*
  * Read the progress journal once for every check. A journal that cannot be
- * read (RBAC, network) is a warning: the run goes on without it, and the
- * checks then count steps no longer in effect as pending.
+ * read (RBAC, network) does not stop the run: the checks whose steps are
+ * all in effect are graded live, and those that needed the journal become
+ * errors naming the cause (see configure_sched), never lost points.
  */
 static void read_journal(struct run *r, const struct cli *o, struct lg_ctx *ctx)
 {
@@ -368,8 +401,8 @@ static void read_journal(struct run *r, const struct cli *o, struct lg_ctx *ctx)
 	if (lg_journal_read(r->cluster, journal_ns(r), &r->journal, &err) !=
 	    LG_OK) {
 		lg_journal_release(&r->journal);
-		r->journal_note = lg_xasprintf("journal not read: %s", err.msg);
-		warn(r, "%s (steps no longer in effect count as pending)",
+		r->journal_note = lg_xstrdup(err.msg);
+		warn(r, "%s (a step no longer in effect cannot be graded)",
 		     r->journal_note);
 		return;
 	}
@@ -461,43 +494,52 @@ static void fill_report(struct run *r, const struct cli *o,
 	rep->nwarnings = r->nwarnings;
 }
 
-enum report_kind { REPORT_JUNIT, REPORT_MARKDOWN, REPORT_JSON };
-
-static enum lg_err write_one(const char *path, enum report_kind kind,
-			     const struct lg_report *rep, struct lg_error *err)
+/* The report options, in the order they are written. */
+static void report_paths(const struct cli *o, const char *paths[3])
 {
-	bool std = strcmp(path, "-") == 0;
-	FILE *f = std ? stdout : fopen(path, "w");
-	enum lg_err rc;
+	paths[LG_REPORT_JUNIT] = o->junit;
+	paths[LG_REPORT_MARKDOWN] = o->markdown;
+	paths[LG_REPORT_JSON] = o->json;
+}
 
-	if (!f)
-		return lg_errorf(err, LG_EIO, "cannot write '%s': %s", path,
-				 strerror(errno));
-	if (kind == REPORT_JUNIT)
-		rc = lg_report_junit(f, &rep, 1, err);
-	else if (kind == REPORT_MARKDOWN)
-		rc = lg_report_markdown(f, rep, err);
-	else
-		rc = lg_report_json(f, rep, err);
-	if (std)
-		fflush(f);
-	else if (fclose(f) != 0 && rc == LG_OK)
-		rc = lg_errorf(err, LG_EIO, "cannot write '%s': %s", path,
-			       strerror(errno));
-	return rc;
+/*
+ * Every report path can be written, and no two reports share a file: said
+ * now, before any cluster traffic, not after a whole grading run.
+ */
+static bool reports_writable(const struct cli *o)
+{
+	struct lg_error err = {0};
+	const char *p[3];
+	int i, j;
+
+	report_paths(o, p);
+	for (i = 0; i < 3; i++) {
+		for (j = 0; p[i] && j < i; j++)
+			if (p[j] && strcmp(p[i], "-") && !strcmp(p[i], p[j]))
+				lg_errorf(&err, LG_EUSAGE,
+					  "two reports would go to '%s'", p[i]);
+		if (p[i] && err.code == LG_OK)
+			lg_report_check_path(p[i], &err);
+	}
+	if (err.code == LG_OK)
+		return true;
+	lg_print_line(stderr, "labgrade: ", err.msg);
+	return false;
 }
 
 static bool write_reports(const struct cli *o, const struct lg_report *rep)
 {
 	struct lg_error err = {0};
+	const char *p[3];
+	int i;
 
-	if ((o->junit && write_one(o->junit, REPORT_JUNIT, rep, &err)) ||
-	    (o->markdown &&
-	     write_one(o->markdown, REPORT_MARKDOWN, rep, &err)) ||
-	    (o->json && write_one(o->json, REPORT_JSON, rep, &err))) {
-		lg_print_line(stderr, "labgrade: ", err.msg);
-		return false;
-	}
+	report_paths(o, p);
+	for (i = 0; i < 3; i++)
+		if (p[i] && lg_report_write_file(p[i], (enum lg_report_kind)i,
+						 rep, &err) != LG_OK) {
+			lg_print_line(stderr, "labgrade: ", err.msg);
+			return false;
+		}
 	return true;
 }
 
@@ -535,7 +577,7 @@ static int cmd_grade(const struct cli *o)
 	struct lg_sched_hooks hooks = {on_started, on_finished, &r.term};
 	struct lg_report rep;
 	double t0 = wall_seconds();
-	int status = setup(&r, o);
+	int status = reports_writable(o) ? setup(&r, o) : EXIT_USAGE;
 
 	if (status >= 0)
 		goto out;

@@ -46,8 +46,10 @@ struct lg_sched {
 	/* Record passes observed live in the journal (ctx->cluster). */
 	bool journal_write;
 	const char *journal_ns; /* borrowed; NULL: LG_JOURNAL_DEFAULT_NS */
-	/* Borrowed; when set, added as an evidence line to every check that
-	 * has steps (say why the journal could not be read). */
+	/* Borrowed; set when the journal could not be read (why). A check
+	 * with steps that leaves one pending (only the journal could have
+	 * shown it) becomes an ERROR with this message: its grade is
+	 * incomplete; another check with steps gets it as evidence. */
 	const char *journal_note;
 
 	/* Set by lg_sched_run. */

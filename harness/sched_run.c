@@ -173,6 +173,22 @@ static bool has_steps(const struct lg_check *c)
 	return false;
 }
 
+/*
+ * The journal could not be read: a step left pending might be in it, so
+ * the check's grade is incomplete (an error naming the cause, never points
+ * silently lost); a check with steps all seen live only says so.
+ */
+static void note_unread_journal(const struct lg_sched *s,
+				struct lg_sched_item *it)
+{
+	if (!s->journal_note || !has_steps(it->check))
+		return;
+	if (lg_result_has_pending(&it->result))
+		lg_result_errorf(&it->result, "%s", s->journal_note);
+	else
+		lg_result_evidencef(&it->result, "%s", s->journal_note);
+}
+
 /* Call the started hook under the lock (one thread at a time). */
 static void hook_started(struct runner *r, const struct lg_check *c)
 {
@@ -211,8 +227,7 @@ static void run_one(struct runner *r, size_t i)
 		lg_result_errorf(&it->result, "%s", "check reported an error");
 	else if (v == LG_PASS || it->result.verdict == LG_PASS)
 		lg_result_finish(&it->result);
-	if (r->s->journal_note && has_steps(it->check))
-		lg_result_evidencef(&it->result, "%s", r->s->journal_note);
+	note_unread_journal(r->s, it);
 }
 
 /* ---- choosing what runs next (all with the lock held) ---------------- */

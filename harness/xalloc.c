@@ -88,6 +88,25 @@ void lg_freep(char **p)
 	*p = NULL;
 }
 
+void lg_secret_wipe(void *p, size_t n)
+{
+	if (p && n)
+		explicit_bzero(p, n);
+}
+
+void lg_secret_free(char *s)
+{
+	if (s)
+		lg_secret_wipe(s, strlen(s));
+	free(s);
+}
+
+void lg_secret_free_n(void *p, size_t n)
+{
+	lg_secret_wipe(p, n);
+	free(p);
+}
+
 static const char *const err_text[] = {
     [LG_OK] = "no error",
     [LG_EUSAGE] = "bad invocation",
@@ -114,17 +133,34 @@ const char *lg_strerror(enum lg_err code)
 	return err_text[code];
 }
 
+/*
+ * A message longer than the record (a 100 KB KUBECONFIG list, say) ends in
+ * "..." so that the cut shows, at a UTF-8 character boundary.
+ */
+static void mark_cut(char *msg, size_t size)
+{
+	size_t end = size - 4;
+
+	while (end > 0 && ((unsigned char)msg[end] & 0xC0) == 0x80)
+		end--;
+	memcpy(msg + end, "...", 4);
+}
+
 enum lg_err lg_errorf(struct lg_error *err, enum lg_err code, const char *fmt,
 		      ...)
 {
 	va_list ap;
 
+	int n;
+
 	if (!err || err->code != LG_OK)
 		return code;
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof(err->msg))
+		mark_cut(err->msg, sizeof(err->msg));
 	return code;
 }
 

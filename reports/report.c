@@ -105,7 +105,7 @@ enum lg_err lg_report_flush(FILE *out, const struct lg_buf *b,
 	errno = 0;
 	if (fwrite(b->buf, 1, b->len, out) != b->len || fflush(out) != 0 ||
 	    ferror(out))
-		return lg_errorf(err, LG_EIO, "cannot write the report: %s",
+		return lg_errorf(err, LG_EIO, "%s",
 				 strerror(errno ? errno : EIO));
 	return LG_OK;
 }

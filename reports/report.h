@@ -20,8 +20,8 @@ struct lg_report {
 	const struct lg_result *results;
 	size_t nresults;
 	/* Added for the journal: problems with the run itself, not with the
-	 * cluster ("journal not read: ...", "journal not updated: ..."), one
-	 * sentence each; NULL when nwarnings is 0. */
+	 * cluster ("cannot read the progress journal ...", "journal not
+	 * updated: ..."), one sentence each; NULL when nwarnings is 0. */
 	const char *const *warnings;
 	size_t nwarnings;
 };
@@ -47,7 +47,7 @@ enum lg_err lg_report_json(FILE *out, const struct lg_report *r,
 /* The live terminal view: one line per objective, then the total. */
 struct lg_term {
 	FILE *out;
-	bool color; /* false when NO_COLOR is set or out is not a TTY */
+	bool color; /* false with NO_COLOR, TERM=dumb, or out not a TTY */
 	enum lg_lang lang;
 };
 
@@ -97,8 +97,34 @@ const char *lg_report_verdict_word(enum lg_verdict v, enum lg_lang lang);
  * (free() it); the results stay borrowed from r. */
 const struct lg_result **lg_report_sorted(const struct lg_report *r);
 
-/* Write b to out and flush; LG_EIO with err when the stream fails. */
+/* Write b to out and flush; LG_EIO with err (the reason only: the caller
+ * names the file) when the stream fails. */
 enum lg_err lg_report_flush(FILE *out, const struct lg_buf *b,
 			    struct lg_error *err);
+
+/* The report files main writes; see lg_report_write_file. */
+enum lg_report_kind { LG_REPORT_JUNIT, LG_REPORT_MARKDOWN, LG_REPORT_JSON };
+
+/*
+ * Before grading: can a report be written at path ("-" is stdout, always
+ * fine)? Its directory must exist and take a new file (one is created and
+ * removed: permissions, a read-only mount), and path must not be a
+ * directory. LG_EUSAGE with a sentence naming path, so a bad path costs
+ * no grading run.
+ * @test tests/unit/test_reports.c
+ */
+enum lg_err lg_report_check_path(const char *path, struct lg_error *err);
+
+/*
+ * Write the report of kind to path ("-": stdout). The text goes to a new
+ * file in path's directory, is flushed and fsync'ed, then renamed over
+ * path: a reader sees the old report or the whole new one, never half of
+ * one, even when the disk fills up (the temporary file is then removed and
+ * path left as it was). A symbolic link at path is replaced, not followed.
+ * LG_EIO with a sentence naming path and the reason.
+ */
+enum lg_err lg_report_write_file(const char *path, enum lg_report_kind kind,
+				 const struct lg_report *rep,
+				 struct lg_error *err);
 
 #endif

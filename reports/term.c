@@ -21,12 +21,16 @@ static const char *const verdict_color[] = {
 void lg_term_init(struct lg_term *t, FILE *out, enum lg_lang lang)
 {
 	const char *no_color = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
 	int fd = fileno(out);
 
 	t->out = out;
 	t->lang = lang;
-	/* https://no-color.org: any non-empty NO_COLOR turns colour off. */
-	t->color = !(no_color && *no_color) && fd >= 0 && isatty(fd);
+	/* https://no-color.org: any non-empty NO_COLOR turns colour off; a
+	 * dumb terminal (TERM=dumb: Emacs shells, some CI logs) shows SGR
+	 * sequences as garbage. */
+	t->color = !(no_color && *no_color) &&
+		   !(term && !strcmp(term, "dumb")) && fd >= 0 && isatty(fd);
 }
 
 static const char *tr(const struct lg_term *t, const char *es, const char *en)

@@ -104,6 +104,34 @@ step() {
 	echo "  step $id: ${line:-no verdict}"
 }
 
+# mem_split CMD...: at the child's largest RSS (sampled every 5 ms from
+# /proc/PID/smaps_rollup), what is its own (private: heap, stacks, written
+# library data) and what is shared library pages, which a batch of
+# concurrent runs holds once.
+mem_split() {
+	python3 - "$@" <<'PY'
+import subprocess, sys, time
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL)
+best = None
+while p.poll() is None:
+    try:
+        lines = open("/proc/%d/smaps_rollup" % p.pid).read().splitlines()[1:]
+    except OSError:
+        break
+    d = {l.split(":")[0]: int(l.split()[1]) for l in lines if "kB" in l}
+    if d and (best is None or d["Rss"] > best["Rss"]):
+        best = d
+    time.sleep(0.005)
+if best:
+    priv = best["Private_Clean"] + best["Private_Dirty"]
+    print("rss %d KiB = private %d KiB (anonymous %d) + shared %d KiB"
+          % (best["Rss"], priv, best["Anonymous"], best["Rss"] - priv))
+else:
+    print("not measured")
+PY
+}
+
 echo "== 1. labgrade all against the ${FLOOR} s floor"
 if start_sim fault fault-injection; then
 	t=$(time_runs "$RUNS" lg all)
@@ -124,7 +152,8 @@ if start_sim done complete; then
 	grep -E '^(pass|fail|error|skip|Total)' "$TMP/all.out" | sed 's/^/    /'
 	t=$(time_runs "$RUNS" lg all)
 	echo "completed lab: median of $RUNS: $t s, $(fmt "$t / $FLOOR") x the floor"
-	echo "peak memory of labgrade all: $(peak_kib "$LABGRADE" --kubeconfig "$KC" all) KiB"
+	echo "peak memory of labgrade all: $(peak_kib "$LABGRADE" --kubeconfig "$KC" all) KiB (budget 8192 KiB)"
+	echo "  at that peak: $(mem_split "$LABGRADE" --kubeconfig "$KC" all)"
 fi
 
 echo

@@ -70,6 +70,73 @@ expect_contains "rubric mismatch: names the check" "'gateway'" "$LG_ERR"
 run_lg all --kubeconfig /nonexistent/kubeconfig
 expect_eq "missing kubeconfig: exit 2" 2 "$LG_RC"
 
+# --- report paths and --gateway-url: checked before any cluster traffic ---
+# A kubeconfig whose API server refuses every connection: a run that got as
+# far as grading would end in exit 3 and name 127.0.0.1:1.
+dead="$LIB_TMP/dead.kubeconfig"
+cat >"$dead" <<'EOF2'
+apiVersion: v1
+kind: Config
+current-context: dead
+clusters:
+- name: dead
+  cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}
+users:
+- name: dead
+  user: {token: not-a-secret}
+contexts:
+- name: dead
+  context: {cluster: dead, user: dead}
+EOF2
+run_lg all --kubeconfig "$dead" --json "$LIB_TMP/no-such-dir/r.json"
+expect_eq "--json in a missing directory: exit 2" 2 "$LG_RC"
+expect_contains "--json in a missing directory: the path named" \
+	"cannot write the report '$LIB_TMP/no-such-dir/r.json': the directory '$LIB_TMP/no-such-dir' does not exist" "$LG_ERR"
+case "$LG_ERR$LG_OUT" in
+*127.0.0.1:1* | *istio-install*) not_ok "bad --json: nothing graded first: $LG_ERR" ;;
+*) ok "bad --json: nothing graded first" ;;
+esac
+run_lg all --kubeconfig "$dead" --junit "$LIB_TMP"
+expect_eq "--junit naming a directory: exit 2" 2 "$LG_RC"
+expect_contains "--junit naming a directory: said" "is a directory" "$LG_ERR"
+run_lg all --kubeconfig "$dead" --markdown "$LIB_TMP/same" --json "$LIB_TMP/same"
+expect_eq "two reports to one file: exit 2" 2 "$LG_RC"
+expect_contains "two reports to one file: named" \
+	"two reports would go to '$LIB_TMP/same'" "$LG_ERR"
+for url in notaurl ftp://192.0.2.1/ http:// "http://user:pw@192.0.2.1/"; do
+	run_lg all --kubeconfig "$dead" --gateway-url "$url"
+	expect_eq "--gateway-url $url: exit 2" 2 "$LG_RC"
+	expect_contains "--gateway-url $url: says what it needs" \
+		"--gateway-url needs an http:// or https:// URL" "$LG_ERR"
+done
+
+# An exec credential plugin that hangs (its child holding stdout too) costs
+# the request timeout once, not 30 s per request, and leaves no process.
+hang="$LIB_TMP/hang.kubeconfig"
+sed -e 's#user: {token: not-a-secret}#user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: "'"$SRCDIR"'/tests/data/exec/hangs.sh", interactiveMode: Never}}#' \
+	"$dead" >"$hang"
+export LG_EXEC_PIDFILE="$LIB_TMP/plugin.pid"
+t0=$SECONDS
+run_lg all --kubeconfig "$hang" --timeout 2 --no-journal
+took=$((SECONDS - t0))
+unset LG_EXEC_PIDFILE
+expect_eq "hanging exec plugin: exit 3" 3 "$LG_RC"
+expect_contains "hanging exec plugin: named, with the timeout" \
+	"hangs.sh' did not finish its output within 2000 ms" "$LG_OUT$LG_ERR"
+# 8 checks x 30 s before; now one timeout (2 s) and the 0.2 s grace
+if [ "$took" -lt 15 ]; then
+	ok "hanging exec plugin: one timeout, not one per request (${took} s)"
+else
+	not_ok "hanging exec plugin: took ${took} s"
+fi
+child=$(cat "$LIB_TMP/plugin.pid" 2>/dev/null)
+if [ -n "$child" ] && ! ps -o stat= -p "$child" 2>/dev/null | grep -qv Z; then
+	ok "hanging exec plugin: its child was stopped too"
+else
+	not_ok "hanging exec plugin: its child '$child' still runs"
+	[ -n "$child" ] && kill "$child" 2>/dev/null
+fi
+
 # --- against a cluster ----------------------------------------------------
 start_labsim complete --scenario "$(scenario complete)" || exit 1
 run_lg check no-such-check --kubeconfig "$KC"
@@ -95,6 +162,51 @@ expect_eq "--gateway-url refusing: gateway error" error \
 	"$(field "$J" gateway verdict)"
 expect_contains "--gateway-url refusing: suggests the port-forward" \
 	"port-forward" "$(field "$J" gateway message)"
+
+# A password in the server URL is never shown: reports, terminal, messages.
+pw="$LIB_TMP/pw.kubeconfig"
+sed 's#server: https://#server: https://alice:s3cretPW@#' "$KC" >"$pw"
+run_lg check istio-install --kubeconfig "$pw" --json "$LIB_TMP/pw.json" \
+	--junit "$LIB_TMP/pw.xml" --markdown "$LIB_TMP/pw.md"
+expect_eq "password in the server URL: graded" 0 "$LG_RC"
+check "password in the server URL: shown as ***" \
+	grep -q 'https://alice:\*\*\*@127.0.0.1' "$LIB_TMP/pw.json"
+if grep -q s3cretPW "$LIB_TMP/pw.json" "$LIB_TMP/pw.xml" "$LIB_TMP/pw.md" ||
+	grep -q s3cretPW <<<"$LG_OUT$LG_ERR"; then
+	not_ok "password in the server URL: in no report and no output"
+else
+	ok "password in the server URL: in no report and no output"
+fi
+sed 's#server: https://[^ ]*#server: https://alice:s3cretPW@127.0.0.1:1#' \
+	"$KC" >"$pw"
+run_lg check istio-install --kubeconfig "$pw"
+expect_eq "password in an unreachable server URL: exit 3" 3 "$LG_RC"
+expect_contains "password in an unreachable server URL: the server named" \
+	"https://alice:***@127.0.0.1:1" "$LG_OUT$LG_ERR"
+if grep -q s3cretPW <<<"$LG_OUT$LG_ERR"; then
+	not_ok "password in an unreachable server URL: not in the messages"
+else
+	ok "password in an unreachable server URL: not in the messages"
+fi
+
+# A report that cannot be written whole (the file size limit stands in for a
+# full disk): exit 2 naming the file, the old report kept, no half file.
+J="$LIB_TMP/out/full.json"
+mkdir -p "$LIB_TMP/out"
+echo OLD >"$J"
+(
+	trap '' XFSZ
+	ulimit -f 8
+	run_lg all --kubeconfig "$KC" --json "$J" --lang en
+	echo "$LG_RC" >"$LIB_TMP/full.rc"
+	printf '%s' "$LG_ERR" >"$LIB_TMP/full.err"
+)
+expect_eq "full disk: exit 2" 2 "$(cat "$LIB_TMP/full.rc")"
+expect_contains "full disk: the file named" \
+	"cannot write the report '$J': File too large" "$(cat "$LIB_TMP/full.err")"
+expect_eq "full disk: the old report left as it was" OLD "$(cat "$J")"
+expect_eq "full disk: no temporary file left" "full.json" \
+	"$(ls -A "$LIB_TMP/out" | paste -sd' ' -)"
 
 run_lg all --kubeconfig "$KC" --context no-such-context
 expect_eq "unknown --context: exit 2" 2 "$LG_RC"

@@ -158,24 +158,39 @@ if start_labsim j3 --scenario "$(scenario complete)"; then
 	expect_eq "concurrent runs: no entry lost in 5 rounds" 0 "$lost"
 fi
 
-# --- 6. a journal labgrade may not read or write: warnings, same verdicts
+# --- 6. a journal labgrade may not read: the steps that needed it are
+# errors naming the cause (exit 3), the live verdicts stand
 if start_labsim j4 --scenario "$(scenario complete)" \
 	--forbid configmaps:bookinfo; then
 	J="$LIB_TMP/j4.json"
 	run_lg all --kubeconfig "$KC" --json "$J" --lang en
-	expect_eq "forbidden journal: exit status unchanged" 1 "$LG_RC"
-	expect_contains "forbidden journal: read warning on stderr" \
-		"warning: journal not read" "$LG_ERR"
+	expect_eq "forbidden journal: the grade is incomplete" 3 "$LG_RC"
+	expect_contains "forbidden journal: the cause on stderr" \
+		"warning: cannot read the progress journal bookinfo/labgrade-progress: GET" "$LG_ERR"
 	expect_contains "forbidden journal: write warning on stderr" \
 		"warning: journal not updated" "$LG_ERR"
-	expect_eq "forbidden journal: verdicts stand" "pass pass pass" \
+	expect_eq "forbidden journal: live verdicts stand" "pass pass pass" \
 		"$(jq_py "$J" '" ".join(r[i]["verdict"] for i in ("istio-install", "sidecar-injection", "gateway"))')"
 	expect_eq "forbidden journal: both warnings in the report" "2" \
 		"$(jq_py "$J" 'len(d["warnings"])')"
-	expect_contains "forbidden journal: evidence of a check with steps" \
-		"journal not read" \
-		"$(jq_py "$J" '" ".join(r["request-routing"]["evidence"])')"
+	expect_eq "forbidden journal: a check with a step not in effect is an error" \
+		"error" "$(jq_py "$J" 'r["request-routing"]["verdict"]')"
+	expect_contains "forbidden journal: its message names the cause" \
+		"cannot read the progress journal bookinfo/labgrade-progress" \
+		"$(jq_py "$J" 'r["request-routing"]["message"]')"
 	expect_contains "forbidden journal: evidence of a passing check" \
 		"journal not updated" \
 		"$(jq_py "$J" '" ".join(r["gateway"]["evidence"])')"
+fi
+
+# --- 7. a journal read that fails on the server every time (the one retry
+# cannot help): the cause is named, the grade incomplete. (A body cut short
+# is tested in test_journal.c: here the ConfigMap would have to exist
+# before the faults start.)
+if start_labsim j6 --scenario "$(scenario complete)" --fault-5xx 1; then
+	run_lg all --kubeconfig "$KC" --lang en --timeout 5
+	expect_eq "journal read 500: the grade is incomplete" 3 "$LG_RC"
+	expect_contains "journal read 500: the journal's cause on stderr" \
+		"cannot read the progress journal bookinfo/labgrade-progress: GET /api/v1/namespaces/bookinfo/configmaps/labgrade-progress: the API server failed (500" \
+		"$LG_ERR"
 fi

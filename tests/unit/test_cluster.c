@@ -26,6 +26,7 @@ enum lg_err lg_cluster_status_error(int auth, const char *method,
 				    const char *body, size_t len,
 				    struct lg_error *err);
 char *lg_cluster_rbac_sentence(const char *msg);
+char *lg_cluster_redact_url(const char *url);
 
 /* ================================================================== */
 /* A scripted transport: answers in order, records what was asked.     */
@@ -696,6 +697,103 @@ static void test_cluster__tls_server_name_keeps_address(void **state)
 	srv_free(s);
 }
 
+static void assert_redacted(const char *url, const char *want)
+{
+	char *got = lg_cluster_redact_url(url);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_cluster__redact_url(void **state)
+{
+	(void)state;
+	assert_redacted("https://alice:s3cret@10.0.0.1:6443/x",
+			"https://alice:***@10.0.0.1:6443/x");
+	assert_redacted("https://alice:p@ss@h/", "https://alice:***@h/");
+	assert_redacted("https://alice@h:6443", "https://alice@h:6443");
+	assert_redacted("https://h:6443/a@b:c", "https://h:6443/a@b:c");
+	assert_redacted("http://:pw@h", "http://:***@h");
+	assert_redacted("", "");
+}
+
+/* A client for server (and proxy), insecure, with a short timeout. */
+static struct lg_cluster *url_cluster(const char *server, const char *proxy)
+{
+	struct lg_kubeconfig kc = {0};
+	struct lg_cluster_opts o = {.timeout_ms = 3000};
+	struct lg_error err = {0};
+	struct lg_cluster *c = NULL;
+
+	kc.server = lg_xstrdup(server);
+	kc.proxy_url = proxy ? lg_xstrdup(proxy) : NULL;
+	kc.insecure = true;
+	assert_int_equal(lg_cluster_open(&c, &kc, &o, &err), LG_OK);
+	lg_kubeconfig_release(&kc);
+	return c;
+}
+
+/* The password of a server URL is in no message and no report field. */
+static void test_cluster__server_password_never_shown(void **state)
+{
+	int port, fd = listen_any(&port);
+	char *url;
+	struct lg_cluster *c;
+	struct lg_error err = {0};
+	cJSON *j = NULL;
+
+	(void)state;
+	close(fd); /* a port nobody listens on now */
+	url = lg_xasprintf("https://alice:s3cretPW@127.0.0.1:%d", port);
+	c = url_cluster(url, NULL);
+	assert_null(strstr(lg_cluster_server(c), "s3cretPW"));
+	assert_non_null(strstr(lg_cluster_server(c), "alice:***@127.0.0.1"));
+	assert_int_equal(lg_cluster_get(c, "/api", &j, &err), LG_EHTTP);
+	assert_non_null(
+	    strstr(err.msg, "cannot connect to https://alice:***@"));
+	assert_null(strstr(err.msg, "s3cretPW"));
+	lg_cluster_free(c);
+	free(url);
+}
+
+/* An unreachable proxy is blamed on the proxy, not on the API server. */
+static void test_cluster__proxy_failures_name_the_proxy(void **state)
+{
+	int port, fd = listen_any(&port);
+	char *proxy;
+	struct srv *s;
+	struct lg_cluster *c;
+	struct lg_error err = {0};
+	cJSON *j = NULL;
+
+	(void)state;
+	close(fd);
+	proxy = lg_xasprintf("http://bob:pr0xyPW@127.0.0.1:%d", port);
+	c = url_cluster("https://192.0.2.1:6443", proxy);
+	assert_int_equal(lg_cluster_get(c, "/api", &j, &err), LG_EHTTP);
+	assert_non_null(strstr(err.msg, "cannot connect to the proxy "
+					"http://bob:***@127.0.0.1:"));
+	assert_non_null(strstr(err.msg, "proxy-url"));
+	assert_null(strstr(err.msg, "is the API server running"));
+	assert_null(strstr(err.msg, "pr0xyPW"));
+	lg_cluster_free(c);
+	free(proxy);
+	/* a proxy that answers the CONNECT with 403 */
+	s = srv_start(SRV_REPLY, lg_xstrdup("HTTP/1.1 403 Forbidden\r\n"
+					    "Content-Length: 0\r\n\r\n"));
+	proxy = lg_xasprintf("http://127.0.0.1:%d", s->port);
+	c = url_cluster("https://192.0.2.1:6443", proxy);
+	lg_error_clear(&err);
+	assert_int_equal(lg_cluster_get(c, "/api", &j, &err), LG_EHTTP);
+	assert_non_null(strstr(err.msg, "refused to connect to "
+					"https://192.0.2.1:6443: it answered "
+					"403"));
+	lg_cluster_free(c);
+	free(proxy);
+	srv_stop(s);
+	srv_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -721,6 +819,9 @@ int main(void)
 	    cmocka_unit_test(test_cluster__reset_and_early_close),
 	    cmocka_unit_test(test_cluster__http_body_cap),
 	    cmocka_unit_test(test_cluster__tls_server_name_keeps_address),
+	    cmocka_unit_test(test_cluster__redact_url),
+	    cmocka_unit_test(test_cluster__server_password_never_shown),
+	    cmocka_unit_test(test_cluster__proxy_failures_name_the_proxy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,6 +89,19 @@ static void test_err__null_record_and_long_message(void **state)
 	big[sizeof(big) - 1] = '\0';
 	lg_errorf(&err, LG_EPARSE, "%s", big);
 	assert_int_equal(strlen(err.msg), sizeof(err.msg) - 1);
+	/* the cut shows */
+	assert_string_equal(err.msg + sizeof(err.msg) - 4, "...");
+	/* and never splits a character: "é" is 2 bytes */
+	lg_error_clear(&err);
+	for (size_t i = 0; i + 2 < sizeof(big); i += 2)
+		memcpy(big + i, "\xc3\xa9", 2);
+	big[sizeof(big) - 1] = '\0';
+	lg_errorf(&err, LG_EPARSE, "x%s", big);
+	assert_string_equal(err.msg + strlen(err.msg) - 5, "\xc3\xa9...");
+	/* a message that fits is not marked */
+	lg_error_clear(&err);
+	lg_errorf(&err, LG_EPARSE, "%.766s", big + 1000);
+	assert_null(strstr(err.msg, "..."));
 }
 
 static void test_err__xalloc_helpers(void **state)

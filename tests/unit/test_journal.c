@@ -27,6 +27,8 @@ struct fake {
 	int put_conflicts;	 /* answer the next N PUTs 409 Conflict */
 	long write_status;	 /* nonzero: every write answers this */
 	long read_status;	 /* nonzero: every read answers this */
+	int read_5xx;		 /* answer the next N reads 500 */
+	bool read_truncated;	 /* reads answer half a ConfigMap */
 	void (*hook)(void *arg); /* runs once, before the next write */
 	void *hook_arg;
 	unsigned gets, posts, puts, conflicts, foreign;
@@ -59,6 +61,16 @@ static void answer_cm(struct fake *f, struct lg_buf *resp, long *status,
 }
 
 /* Store body as the new ConfigMap under the next resourceVersion. */
+/* The ConfigMap cut in the middle, as a connection that dropped. */
+static void answer_half(struct fake *f, struct lg_buf *resp, long *status)
+{
+	char *s = cJSON_PrintUnformatted(f->cm);
+
+	*status = 200;
+	lg_buf_add(resp, s, strlen(s) / 2);
+	free(s);
+}
+
 static void store(struct fake *f, cJSON *body)
 {
 	cJSON *md = cJSON_GetObjectItemCaseSensitive(body, "metadata");
@@ -134,9 +146,14 @@ static void serve(struct fake *f, const char *method, const char *path,
 
 	if (strcmp(method, "GET") == 0 && is_cm) {
 		f->gets++;
-		if (f->read_status)
+		if (f->read_5xx > 0 && f->read_5xx--)
+			status_body(resp, status, 500, "InternalError",
+				    "etcdserver: leader changed");
+		else if (f->read_status)
 			status_body(resp, status, f->read_status, "Forbidden",
 				    "configmaps is forbidden");
+		else if (f->read_truncated && f->cm)
+			answer_half(f, resp, status);
 		else if (!f->cm)
 			status_body(resp, status, 404, "NotFound", "not found");
 		else
@@ -544,13 +561,71 @@ static void test_journal__read_errors(void **state)
 	f.read_status = 403;
 	c = fake_client(&f);
 	assert_int_equal(lg_journal_read(c, NULL, &j, &err), LG_EFORBIDDEN);
-	assert_non_null(strstr(err.msg, "progress journal"));
+	assert_non_null(strstr(err.msg, "cannot read the progress journal "
+					"bookinfo/labgrade-progress: GET "));
+	assert_non_null(strstr(err.msg, "forbidden"));
+	assert_int_equal(f.gets, 1); /* RBAC will not change its mind */
 	lg_journal_release(&j);
 	/* a body that is not a ConfigMap with a resourceVersion */
 	f.read_status = 0;
 	f.cm = cJSON_CreateObject();
 	lg_error_clear(&err);
 	assert_int_equal(lg_journal_read(c, NULL, &j, &err), LG_EPARSE);
+	lg_journal_release(&j);
+	lg_cluster_free(c);
+	fake_release(&f);
+}
+
+/* One 500 is retried; two are the cause, named. */
+static void test_journal__transient_5xx_retried_once(void **state)
+{
+	static const char *const kv[] = {"gateway", "{\"time\":\"2026-11-25T"
+						    "10:00:00Z\",\"points\":"
+						    "10,\"max_points\":10}"};
+	struct fake f;
+	struct lg_cluster *c;
+	struct lg_journal j = LG_JOURNAL_INIT;
+	struct lg_error err = {0};
+
+	(void)state;
+	fake_init(&f);
+	fake_seed(&f, kv, 2);
+	c = fake_client(&f);
+	f.read_5xx = 1;
+	assert_int_equal(lg_journal_read(c, "bookinfo", &j, &err), LG_OK);
+	assert_int_equal(f.gets, 2);
+	assert_int_equal(err.code, LG_OK);
+	assert_non_null(lg_journal_find(&j, "gateway"));
+	lg_journal_release(&j);
+	f.read_5xx = 2;
+	assert_int_equal(lg_journal_read(c, "bookinfo", &j, &err), LG_ESERVER);
+	assert_int_equal(f.gets, 4); /* one retry, no more */
+	assert_non_null(strstr(err.msg, "cannot read the progress journal "
+					"bookinfo/labgrade-progress: "));
+	assert_non_null(strstr(err.msg, "500"));
+	assert_null(lg_journal_find(&j, "gateway"));
+	lg_journal_release(&j);
+	lg_cluster_free(c);
+	fake_release(&f);
+}
+
+static void test_journal__truncated_body_is_an_error(void **state)
+{
+	static const char *const kv[] = {"gateway", "{}"};
+	struct fake f;
+	struct lg_cluster *c;
+	struct lg_journal j = LG_JOURNAL_INIT;
+	struct lg_error err = {0};
+
+	(void)state;
+	fake_init(&f);
+	fake_seed(&f, kv, 2);
+	f.read_truncated = true;
+	c = fake_client(&f);
+	assert_int_equal(lg_journal_read(c, NULL, &j, &err), LG_EPARSE);
+	assert_non_null(strstr(err.msg, "cannot read the progress journal "
+					"bookinfo/labgrade-progress: "));
+	assert_false(j.exists);
 	lg_journal_release(&j);
 	lg_cluster_free(c);
 	fake_release(&f);
@@ -679,6 +754,8 @@ int main(void)
 	    cmocka_unit_test(test_journal__malformed_entries_skipped),
 	    cmocka_unit_test(test_journal__forbidden_write_is_an_error),
 	    cmocka_unit_test(test_journal__read_errors),
+	    cmocka_unit_test(test_journal__transient_5xx_retried_once),
+	    cmocka_unit_test(test_journal__truncated_body_is_an_error),
 	    cmocka_unit_test(test_journal__evidence_is_scrubbed),
 	    cmocka_unit_test(test_journal__bad_key_or_namespace),
 	    cmocka_unit_test(test_journal__time_round_trip),

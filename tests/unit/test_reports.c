@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* test_reports.c: the writers survive hostile strings (reports/). */
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <locale.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -718,6 +722,7 @@ static void test_reports__term_color_follows_tty_and_no_color(void **state)
 	assert_true(s >= 0);
 	tty = fdopen(s, "w");
 	unsetenv("NO_COLOR");
+	unsetenv("TERM");
 	lg_term_init(&t, tty, LG_LANG_EN);
 	assert_true(t.color);
 	setenv("NO_COLOR", "1", 1);
@@ -727,6 +732,12 @@ static void test_reports__term_color_follows_tty_and_no_color(void **state)
 	lg_term_init(&t, tty, LG_LANG_EN);
 	assert_true(t.color);
 	unsetenv("NO_COLOR");
+	setenv("TERM", "dumb", 1);
+	lg_term_init(&t, tty, LG_LANG_EN);
+	assert_false(t.color);
+	setenv("TERM", "xterm-256color", 1);
+	lg_term_init(&t, tty, LG_LANG_EN);
+	assert_true(t.color);
 	fclose(tty);
 	close(m);
 }
@@ -965,14 +976,109 @@ static void test_reports__write_failure_is_eio(void **state)
 	if (!full)
 		skip();
 	assert_int_equal(lg_report_json(full, &f->rep, &err), LG_EIO);
-	assert_non_null(strstr(err.msg, "cannot write the report"));
+	assert_non_null(strstr(err.msg, "No space left on device"));
 	fclose(full);
+}
+
+/* The names in dir, sorted and joined with spaces. */
+static void dir_names(const char *dir, char *out, size_t n)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | paste -sd' ' -", dir);
+	assert_int_equal(run(cmd, out, n), 0);
+	if (*out && out[strlen(out) - 1] == '\n')
+		out[strlen(out) - 1] = '\0';
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = lg_xcalloc(1, 1 << 20);
+
+	assert_non_null(f);
+	assert_true(fread(text, 1, (1 << 20) - 1, f) > 0);
+	fclose(f);
+	return text;
+}
+
+static void test_reports__check_path(void **state)
+{
+	char dir[] = "/tmp/lg-out-XXXXXX", path[128], names[256];
+	struct lg_error err = {0};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(lg_report_check_path("-", &err), LG_OK);
+	snprintf(path, sizeof(path), "%s/r.json", dir);
+	assert_int_equal(lg_report_check_path(path, &err), LG_OK);
+	dir_names(dir, names, sizeof(names));
+	assert_string_equal(names, ""); /* the try left nothing */
+	snprintf(path, sizeof(path), "%s/no/r.json", dir);
+	assert_int_equal(lg_report_check_path(path, &err), LG_EUSAGE);
+	assert_non_null(strstr(err.msg, "cannot write the report '"));
+	assert_non_null(strstr(err.msg, "/no/r.json': the directory '"));
+	assert_non_null(strstr(err.msg, "does not exist"));
+	lg_error_clear(&err);
+	assert_int_equal(lg_report_check_path(dir, &err), LG_EUSAGE);
+	assert_non_null(strstr(err.msg, "it is a directory"));
+	lg_error_clear(&err);
+	snprintf(path, sizeof(path), "/dev/null/r.json");
+	assert_int_equal(lg_report_check_path(path, &err), LG_EUSAGE);
+	assert_non_null(strstr(err.msg, "'/dev/null' is not a directory"));
+	lg_error_clear(&err);
+	assert_int_equal(lg_report_check_path("", &err), LG_EUSAGE);
+	rmdir(dir);
+}
+
+/* Written whole, or not at all: a failure (here the file size limit, as a
+ * full disk would) leaves the old report and no temporary file. */
+static void test_reports__write_file_is_atomic(void **state)
+{
+	struct fixture *f = *state;
+	char dir[] = "/tmp/lg-out-XXXXXX", path[128], names[256], *text;
+	struct lg_error err = {0};
+	struct rlimit old, small;
+	cJSON *j;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/r.json", dir);
+	assert_int_equal(
+	    lg_report_write_file(path, LG_REPORT_JSON, &f->rep, &err), LG_OK);
+	dir_names(dir, names, sizeof(names));
+	assert_string_equal(names, "r.json");
+	text = slurp(path);
+	j = cJSON_Parse(text);
+	assert_non_null(j); /* whole */
+	cJSON_Delete(j);
+	free(text);
+	/* the disk "fills up" at 1 KiB */
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small = old;
+	small.rlim_cur = 1024;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	assert_int_equal(
+	    lg_report_write_file(path, LG_REPORT_JUNIT, &f->rep, &err), LG_EIO);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_non_null(strstr(err.msg, "cannot write the report '"));
+	assert_non_null(strstr(err.msg, "/r.json': File too large"));
+	dir_names(dir, names, sizeof(names));
+	assert_string_equal(names, "r.json"); /* no half file left */
+	text = slurp(path);
+	assert_non_null(strstr(text, "\"results\"")); /* still the JSON */
+	free(text);
+	unlink(path);
+	rmdir(dir);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reports__junit_is_schema_valid),
+	    cmocka_unit_test(test_reports__check_path),
+	    cmocka_unit_test(test_reports__write_file_is_atomic),
 	    cmocka_unit_test(test_reports__junit_counts_order_and_names),
 	    cmocka_unit_test(test_reports__junit_escapes_hostile_text),
 	    cmocka_unit_test(test_reports__junit_time_ignores_locale),

@@ -677,6 +677,17 @@ static enum lg_verdict run_stepped_ok(struct lg_ctx *ctx, struct lg_result *res)
 	return lg_result_finish(res);
 }
 
+/* Every step of stepped (k1 to k4) seen live. */
+static enum lg_verdict run_all_live(struct lg_ctx *ctx, struct lg_result *res)
+{
+	(void)ctx;
+	lg_result_assert(res, "k1", "k1", true, 2, "v1", "v1", NULL);
+	lg_result_assert(res, "k2", "k2", true, 3, "v1", "v1", NULL);
+	lg_result_assert(res, "k3", "k3", true, 4, "v2", "v2", NULL);
+	lg_result_assert(res, "k4", "k4", true, 1, "v3", "v3", NULL);
+	return lg_result_finish(res);
+}
+
 static const struct lg_check st = {.id = "st",
 				   .objective = 6,
 				   .title_es = "S",
@@ -831,7 +842,7 @@ static void test_sched__journal_failure_is_a_warning(void **state)
 	fake_close(&f, c);
 }
 
-static void test_sched__journal_note_goes_to_stepped_checks(void **state)
+static void test_sched__unread_journal_makes_pending_steps_errors(void **state)
 {
 	static const struct lg_check plain =
 	    FAKE("plain", 1, "P", NULL, 0, run_pass);
@@ -841,12 +852,41 @@ static void test_sched__journal_note_goes_to_stepped_checks(void **state)
 
 	(void)state;
 	plan(&s, table, 2, 2);
-	s.journal_note = "journal not read: RBAC says no";
+	s.journal_note = "cannot read the progress journal: RBAC says no";
 	lg_sched_run(&s, &ctx, NULL);
-	assert_true(has_evidence(&item(&s, "st")->result, "RBAC says no"));
 	assert_false(has_evidence(&item(&s, "plain")->result, "RBAC"));
-	/* its step s3 could not be taken from the journal: pending */
+	assert_int_equal(item(&s, "plain")->result.verdict, LG_PASS);
+	/* its step s3 could only come from the journal: the grade of st is
+	 * incomplete, an error naming the cause, not a fail */
 	assert_true(item(&s, "st")->result.asserts[3].pending);
+	assert_int_equal(item(&s, "st")->result.verdict, LG_ERROR);
+	assert_non_null(strstr(item(&s, "st")->result.message,
+			       "cannot read the progress journal: RBAC"));
+	assert_int_equal(lg_sched_exit_code(&s), 3);
+	lg_sched_release(&s);
+}
+
+/* Every step in effect: the unread journal was not needed, only noted. */
+static void test_sched__unread_journal_not_needed(void **state)
+{
+	static const struct lg_check ok = {.id = "st",
+					   .objective = 6,
+					   .title_es = "S",
+					   .title_en = "S",
+					   .asserts = stepped,
+					   .nasserts = 4,
+					   .run = run_all_live};
+	const struct lg_check *const table[] = {&ok};
+	struct lg_sched s = {0};
+	struct lg_ctx ctx = {0};
+
+	(void)state;
+	plan(&s, table, 1, 1);
+	s.journal_note = "cannot read the progress journal: RBAC says no";
+	lg_sched_run(&s, &ctx, NULL);
+	assert_int_equal(s.items[0].result.verdict, LG_PASS);
+	assert_true(has_evidence(&s.items[0].result, "RBAC says no"));
+	assert_int_equal(lg_sched_exit_code(&s), 0);
 	lg_sched_release(&s);
 }
 
@@ -959,7 +999,9 @@ int main(void)
 	    cmocka_unit_test(test_sched__journal_pass_not_recorded_again),
 	    cmocka_unit_test(test_sched__journal_off_writes_nothing),
 	    cmocka_unit_test(test_sched__journal_failure_is_a_warning),
-	    cmocka_unit_test(test_sched__journal_note_goes_to_stepped_checks),
+	    cmocka_unit_test(
+		test_sched__unread_journal_makes_pending_steps_errors),
+	    cmocka_unit_test(test_sched__unread_journal_not_needed),
 	    cmocka_unit_test(test_sched__reports_show_journal_source),
 	};
 
