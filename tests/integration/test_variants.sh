@@ -12,6 +12,8 @@
 . "$(dirname "$0")/lib.sh"
 
 VARIANTS=${VARIANTS:-$SRCDIR/tests/variants}
+# ONLY=GLOB runs the cases whose directory name matches (e.g. '*sidecar*').
+ONLY=${ONLY:-*}
 export MANIFESTS="$SRCDIR/fixtures/manifests"
 SCALE=0.1
 JOBS=2
@@ -135,7 +137,8 @@ run_case() {
 
 cases=()
 for d in "$VARIANTS"/[0-9]*/; do
-	[ -d "$d" ] && cases+=("${d%/}")
+	# shellcheck disable=SC2053 # ONLY is a glob on purpose
+	[[ -d "$d" && $(basename "$d") == $ONLY ]] && cases+=("${d%/}")
 done
 check "tests/variants holds cases" test "${#cases[@]}" -gt 0
 
