@@ -565,7 +565,40 @@ def gateway_cases():
         "verdict": "fail", "points": 0,
         "failed": ["gateway-configured", "gateway-programmed",
                    "productpage-reachable"],
-        "evidence_contains": "sends /productpage to productpage"})
+        "evidence_contains": "sends /productpage to details, not to "
+                             "productpage"})
+    w = world()
+    svc = w[SVC]
+    svc["spec"]["type"] = "LoadBalancer"
+    svc["status"] = {"loadBalancer": {}}
+    del w[GW]["metadata"]["annotations"]
+    w[GW]["status"]["conditions"][1].update(
+        status="False", reason="AddressNotAssigned",
+        message="Assigned to service(s) bookinfo-gateway-istio.bookinfo.svc"
+                ".cluster.local:80, but failed to assign to all requested "
+                "addresses: address pending for hostname \"bookinfo-gateway-"
+                "istio.bookinfo.svc.cluster.local\"")
+    write_case(c, "address-not-assigned", w, {
+        "verdict": "fail", "points": 8, "failed": ["gateway-programmed"],
+        "hint_contains": "kubectl annotate gateway bookinfo-gateway -n "
+                         "bookinfo networking.istio.io/service-type="
+                         "ClusterIP",
+        "evidence_contains": "Programmed=False (AddressNotAssigned)"},
+        gateway=PAGE)
+    w = world()
+    w[GW]["spec"]["gatewayClassName"] = "nginx"
+    w[GW]["status"]["conditions"] = [
+        {"type": "Accepted", "status": "Unknown", "reason": "Pending",
+         "message": "Waiting for controller"},
+        {"type": "Programmed", "status": "Unknown", "reason": "Pending",
+         "message": "Waiting for controller"}]
+    del w[SVC]
+    w[PODS]["items"] = w[PODS]["items"][:-1]
+    write_case(c, "wrong-class", w, {
+        "verdict": "fail", "points": 4,
+        "failed": ["gateway-programmed", "productpage-reachable"],
+        "hint_contains": "gatewayClassName is nginx",
+        "evidence_contains": "Accepted=Unknown (Pending)"})
     # The lab's other realisation: an Istio Gateway and a VirtualService.
     w = world()
     del w[GW]
