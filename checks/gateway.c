@@ -492,6 +492,80 @@ static void route_problem(struct lg_ctx *ctx, struct lg_result *res,
 	    g->ns);
 }
 
+/* The port of the productpage backendRef of the route's first rule that
+ * matches the path; 0 when it names none. */
+static int backend_port(const cJSON *route, const char *path)
+{
+	const cJSON *rule, *b;
+
+	cJSON_ArrayForEach(rule, lg_expect_at(route, "spec", "rules", NULL))
+	{
+		if (!rule_matches(rule, path))
+			continue;
+		cJSON_ArrayForEach(b, lg_expect_at(rule, "backendRefs", NULL))
+		{
+			const char *n = lg_expect_str(b, "name", NULL);
+			const cJSON *p = lg_expect_at(b, "port", NULL);
+
+			if (n && strcmp(n, "productpage") == 0 &&
+			    cJSON_IsNumber(p))
+				return p->valueint;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+static bool service_has_port(const cJSON *svc, int port)
+{
+	const cJSON *p;
+
+	cJSON_ArrayForEach(p, lg_expect_at(svc, "spec", "ports", NULL))
+	{
+		const cJSON *n = lg_expect_at(p, "port", NULL);
+
+		if (cJSON_IsNumber(n) && n->valueint == port)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A backendRef to a port the Service does not serve: Istio builds no
+ * cluster for it, so the gateway's Envoy answers 503 NC. Said from the
+ * configuration, since the page alone would not tell why.
+ */
+static enum lg_err check_port(struct lg_ctx *ctx, struct lg_result *res,
+			      struct gw *g, const cJSON *routes,
+			      struct lg_error *err)
+{
+	const cJSON *rt = lg_expect_find_named(routes, g->route);
+	int port = backend_port(rt, g->path);
+	char *path =
+	    lg_xasprintf("/api/v1/namespaces/%s/services/productpage", g->ns);
+	cJSON *svc = NULL;
+	enum lg_err rc = port
+			     ? lg_expect_get(ctx->cluster, res, path, &svc, err)
+			     : LG_ENOTFOUND;
+
+	free(path);
+	if (rc == LG_OK && !service_has_port(svc, port)) {
+		g->problem = lg_xasprintf(
+		    "HTTPRoute %s/%s sends %s to productpage port %d, a port "
+		    "Service productpage does not serve (Envoy answers 503 NC)",
+		    g->ns, g->route, g->path, port);
+		g->hint = lg_xasprintf(
+		    LG_TR(ctx,
+			  "en la HTTPRoute %s usa el puerto 9080 de "
+			  "productpage (`kubectl edit httproute %s -n %s`)",
+			  "in HTTPRoute %s use productpage's port 9080 "
+			  "(`kubectl edit httproute %s -n %s`)"),
+		    g->route, g->route, g->ns);
+	}
+	cJSON_Delete(svc);
+	return rc == LG_ENOTFOUND ? LG_OK : rc;
+}
+
 static enum lg_err find_api(struct lg_ctx *ctx, struct lg_result *res,
 			    struct gw *g, struct lg_error *err)
 {
@@ -513,12 +587,14 @@ static enum lg_err find_api(struct lg_ctx *ctx, struct lg_result *res,
 	if (rc != LG_OK)
 		return rc;
 	rname = find_httproute(routes, g, &attached);
-	if (rname)
+	if (rname) {
 		g->route = lg_xstrdup(rname);
-	else
+		rc = check_port(ctx, res, g, routes, err);
+	} else {
 		route_problem(ctx, res, g, routes);
+	}
 	cJSON_Delete(routes);
-	return LG_OK;
+	return rc;
 }
 
 /* Is the VirtualService bound to gateway gname (name or ns/name)? */

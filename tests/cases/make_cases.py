@@ -586,6 +586,23 @@ def gateway_cases():
         "evidence_contains": "Programmed=False (AddressNotAssigned)"},
         gateway=PAGE)
     w = world()
+    w[ROUTES]["items"][0]["spec"]["rules"][0]["backendRefs"][0]["port"] = \
+        9081
+    w["/api/v1/namespaces/bookinfo/services/productpage"] = {
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": meta("productpage", "bookinfo",
+                         labels={"app": "productpage"}),
+        "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.20",
+                 "selector": {"app": "productpage"},
+                 "ports": [{"name": "http", "port": 9080}]}}
+    write_case(c, "route-wrong-port", w, {
+        "verdict": "fail", "points": 0,
+        "failed": ["gateway-configured", "gateway-programmed",
+                   "productpage-reachable"],
+        "hint_contains": "use productpage's port 9080",
+        "evidence_contains": "productpage port 9081, a port Service "
+                             "productpage does not serve"})
+    w = world()
     w[GW]["spec"]["gatewayClassName"] = "nginx"
     w[GW]["status"]["conditions"] = [
         {"type": "Accepted", "status": "Unknown", "reason": "Pending",
