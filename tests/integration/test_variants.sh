@@ -74,9 +74,12 @@ else:
     why = []
     if got != want:
         why.append("verdict %s" % got)
-    if missing:
-        why.append("missing or wrongly present %s"
-                   % ", ".join(repr(w) for w in missing))
+    absent = [w for w in missing if not w.startswith("!")]
+    present = [w[1:] for w in missing if w.startswith("!")]
+    if absent:
+        why.append("missing %s" % ", ".join(repr(w) for w in absent))
+    if present:
+        why.append("a hint names %s" % ", ".join(repr(w) for w in present))
     msg = r.get("message") or ""
     hints = [a["key"] + ": " + (a.get("hint") or "") for a in r["assertions"]
              if not a["ok"]]
