@@ -650,8 +650,10 @@ static void opt_out_hint(struct lg_ctx *ctx, struct lg_buf *hint,
 	    deploy, ns);
 }
 
+/* which: the Deployments to restart (" a b"), "" for all of them. */
 static void cause_hint(struct lg_ctx *ctx, struct lg_buf *hint,
-		       const struct injector *inj, enum cause c, const char *ns)
+		       const struct injector *inj, enum cause c, const char *ns,
+		       const char *which)
 {
 	char *fix = NULL;
 
@@ -668,12 +670,12 @@ static void cause_hint(struct lg_ctx *ctx, struct lg_buf *hint,
 			  "%sel namespace está marcado, pero estos pods se "
 			  "crearon antes de la etiqueta (READY 1/1 en vez "
 			  "de 2/2): recréalos con `kubectl rollout restart "
-			  "deployment -n %s`",
+			  "deployment -n %s%s`",
 			  "%sthe namespace is labelled, but these pods were "
 			  "created before the label (READY 1/1 instead of "
 			  "2/2): recreate them with `kubectl rollout "
-			  "restart deployment -n %s`"),
-		    hint->len ? "; " : "", ns);
+			  "restart deployment -n %s%s`"),
+		    hint->len ? "; " : "", ns, which);
 	else if (c == CAUSE_NS)
 		fix = ns_fix(ctx, inj, ns);
 	if (fix)
@@ -681,38 +683,59 @@ static void cause_hint(struct lg_ctx *ctx, struct lg_buf *hint,
 	free(fix);
 }
 
+/* What the pods without istio-proxy come to, Deployment by Deployment. */
+struct causes {
+	bool seen[NCAUSES];
+	struct lg_buf done;   /* "|name|" per Deployment already told */
+	struct lg_buf before; /* " name" per Deployment created before */
+	size_t nbefore;
+};
+
+static void note_pod(struct lg_ctx *ctx, struct lg_buf *hint,
+		     const struct injector *inj, const cJSON *p,
+		     const struct pods_ctx *pc, struct causes *k)
+{
+	const char *d = owner(pc->deploys, pc->names, p);
+	char *key = lg_xasprintf("|%s|", d);
+	enum cause c = why_no_proxy(inj, p);
+
+	k->seen[c] = true;
+	if (!strstr(k->done.buf, key)) {
+		lg_buf_adds(&k->done, key);
+		if (c == CAUSE_OPT_OUT)
+			opt_out_hint(ctx, hint, d, p, pc->ns);
+		if (c == CAUSE_BEFORE) {
+			lg_buf_addf(&k->before, " %s", d);
+			k->nbefore++;
+		}
+	}
+	free(key);
+}
+
 /* The causes of the pods without istio-proxy, one sentence each; the
- * opted-out Deployments by name. */
+ * opted-out Deployments by name, and those to restart when not all. */
 static void sidecar_hint(struct lg_ctx *ctx, struct lg_buf *hint,
 			 const struct injector *inj, const cJSON *bpods,
 			 const struct pods_ctx *pc)
 {
-	bool seen[NCAUSES] = {false};
-	struct lg_buf done = LG_BUF_INIT; /* "|name|" per opted-out one */
+	struct causes k = {{false}, LG_BUF_INIT, LG_BUF_INIT, 0};
 	const cJSON *p;
+	size_t ndeploys = 0;
 	int c;
 
+	while (pc->names[ndeploys])
+		ndeploys++;
 	cJSON_ArrayForEach(p, bpods)
 	{
-		const char *d = owner(pc->deploys, pc->names, p);
-		char *key = lg_xasprintf("|%s|", d);
-
-		if (lg_expect_container(p, "istio-proxy"))
-			c = NCAUSES;
-		else
-			c = why_no_proxy(inj, p);
-		if (c == CAUSE_OPT_OUT && !strstr(done.buf, key)) {
-			opt_out_hint(ctx, hint, d, p, pc->ns);
-			lg_buf_adds(&done, key);
-		}
-		if (c < NCAUSES)
-			seen[c] = true;
-		free(key);
+		if (!lg_expect_container(p, "istio-proxy"))
+			note_pod(ctx, hint, inj, p, pc, &k);
 	}
 	for (c = CAUSE_NO_HOOK; c < NCAUSES; c++)
-		if (seen[c])
-			cause_hint(ctx, hint, inj, (enum cause)c, pc->ns);
-	lg_buf_release(&done);
+		if (k.seen[c])
+			cause_hint(ctx, hint, inj, (enum cause)c, pc->ns,
+				   k.nbefore < ndeploys ? k.before.buf : "");
+	lg_buf_release(&k.done);
+	lg_buf_release(&k.before);
 }
 
 static void assert_sidecars(struct lg_ctx *ctx, struct lg_result *res,
