@@ -272,6 +272,300 @@ static const char *find_httproute(const cJSON *routes, const struct gw *g,
 	return NULL;
 }
 
+/* The first backendRef name of the first rule of route that matches the
+ * path, or NULL when no rule matches it. */
+static const char *path_backend(const cJSON *route, const char *path,
+				bool *matched)
+{
+	const cJSON *rule;
+
+	*matched = false;
+	cJSON_ArrayForEach(rule, lg_expect_at(route, "spec", "rules", NULL))
+	{
+		if (!rule_matches(rule, path))
+			continue;
+		*matched = true;
+		return lg_expect_str(
+		    cJSON_GetArrayItem(lg_expect_at(rule, "backendRefs", NULL),
+				       0),
+		    "name", NULL);
+	}
+	return NULL;
+}
+
+/* An attached HTTPRoute that does not send the path to productpage: which
+ * rule is wrong, and how. */
+static void attached_wrong(struct lg_ctx *ctx, struct gw *g, const cJSON *route)
+{
+	bool matched;
+	const char *be = path_backend(route, g->path, &matched);
+	const char *rn = lg_expect_name(route);
+
+	if (matched)
+		g->problem = lg_xasprintf(
+		    "HTTPRoute %s/%s sends %s to %s, not to productpage", g->ns,
+		    rn, g->path, be ? be : "no backend");
+	else
+		g->problem = lg_xasprintf(
+		    "HTTPRoute %s/%s is attached to Gateway %s but "
+		    "none of its rules matches %s",
+		    g->ns, rn, g->name, g->path);
+	g->hint = lg_xasprintf(
+	    LG_TR(
+		ctx,
+		"corrige la HTTPRoute %s (`kubectl edit httproute %s -n "
+		"%s`): una regla que case %s con backendRefs productpage "
+		"puerto 9080, o vuelve a aplicar la del laboratorio: `" GW_APPLY
+		"`",
+		"fix HTTPRoute %s (`kubectl edit httproute %s -n %s`): a "
+		"rule matching %s with backendRefs productpage port 9080, "
+		"or re-apply the lab's: `" GW_APPLY "`"),
+	    rn, rn, g->ns, g->path, g->ns);
+}
+
+/* The reason of a route's Accepted=False parent status, or NULL. */
+static const char *route_refused(const cJSON *route)
+{
+	const cJSON *p, *c;
+
+	cJSON_ArrayForEach(p, lg_expect_at(route, "status", "parents", NULL))
+	{
+		cJSON_ArrayForEach(c, lg_expect_at(p, "conditions", NULL))
+		{
+			const char *t = lg_expect_str(c, "type", NULL);
+			const char *st = lg_expect_str(c, "status", NULL);
+
+			if (t && st && strcmp(t, "Accepted") == 0 &&
+			    strcmp(st, "False") == 0)
+				return lg_expect_str(c, "reason", NULL);
+		}
+	}
+	return NULL;
+}
+
+/* An HTTPRoute of the namespace whose parentRefs name another Gateway
+ * (a typo in parentRefs): name it. */
+static bool misparented(struct lg_ctx *ctx, struct gw *g, const cJSON *routes)
+{
+	const cJSON *rt;
+
+	cJSON_ArrayForEach(rt, routes)
+	{
+		bool matched;
+		const char *be = path_backend(rt, g->path, &matched);
+		const char *parent = lg_expect_str(
+		    cJSON_GetArrayItem(
+			lg_expect_at(rt, "spec", "parentRefs", NULL), 0),
+		    "name", NULL);
+		const char *why = route_refused(rt);
+
+		if (!matched || !be || !parent)
+			continue;
+		g->problem = lg_xasprintf(
+		    "HTTPRoute %s/%s routes %s but its parentRefs name "
+		    "Gateway %s, not %s%s%s",
+		    g->ns, lg_expect_name(rt), g->path, parent, g->name,
+		    why ? ": Accepted=False, " : "", why ? why : "");
+		g->hint = lg_xasprintf(
+		    LG_TR(ctx,
+			  "en la HTTPRoute %s pon parentRefs: [{name: %s}] "
+			  "(`kubectl edit httproute %s -n %s`)",
+			  "in HTTPRoute %s set parentRefs: [{name: %s}] "
+			  "(`kubectl edit httproute %s -n %s`)"),
+		    lg_expect_name(rt), g->name, lg_expect_name(rt), g->ns);
+		return true;
+	}
+	return false;
+}
+
+/* Does one of route's parentRefs name our Gateway from another
+ * namespace? */
+static bool refers_from_elsewhere(const cJSON *route, const struct gw *g)
+{
+	const char *rns = lg_expect_str(route, "metadata", "namespace", NULL);
+	const cJSON *r;
+
+	if (!rns || strcmp(rns, g->ns) == 0)
+		return false;
+	cJSON_ArrayForEach(r, lg_expect_at(route, "spec", "parentRefs", NULL))
+	{
+		const char *n = lg_expect_str(r, "name", NULL);
+		const char *ns = lg_expect_str(r, "namespace", NULL);
+
+		if (n && ns && strcmp(n, g->name) == 0 &&
+		    strcmp(ns, g->ns) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Does some listener of the Gateway admit routes of other namespaces
+ * (allowedRoutes.namespaces.from All or Selector; Same by default)? */
+static bool admits_others(const struct gw *g)
+{
+	const cJSON *l;
+
+	cJSON_ArrayForEach(l, lg_expect_at(g->obj, "spec", "listeners", NULL))
+	{
+		const char *from = lg_expect_str(l, "allowedRoutes",
+						 "namespaces", "from", NULL);
+
+		if (from && strcmp(from, "Same") != 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An HTTPRoute in another namespace that names our Gateway: the lab's
+ * listener admits routes of its own namespace only (allowedRoutes
+ * namespaces from: Same), so Istio refuses it (NotAllowedByListeners); a
+ * listener that admits other namespaces takes it.
+ * Listing every namespace's routes is a diagnosis only: when RBAC or the
+ * API refuses it, the check goes on without it (the evidence says so).
+ */
+static void elsewhere(struct lg_ctx *ctx, struct lg_result *res, struct gw *g)
+{
+	struct lg_error err = {0};
+	cJSON *all = NULL;
+	const cJSON *rt;
+
+	if (lg_expect_list(ctx->cluster, res,
+			   "/apis/gateway.networking.k8s.io/v1/httproutes",
+			   &all, &err) != LG_OK)
+		return;
+	cJSON_ArrayForEach(rt, all)
+	{
+		const char *rns =
+		    lg_expect_str(rt, "metadata", "namespace", NULL);
+		const char *why = route_refused(rt);
+
+		if (!refers_from_elsewhere(rt, g))
+			continue;
+		if (admits_others(g) && !why) {
+			g->route =
+			    lg_xasprintf("%s/%s", rns, lg_expect_name(rt));
+			break;
+		}
+		g->problem = lg_xasprintf(
+		    "HTTPRoute %s/%s is in namespace %s; Gateway %s admits "
+		    "routes of namespace %s only%s%s",
+		    rns, lg_expect_name(rt), rns, g->name, g->ns,
+		    why ? ": Accepted=False, " : "", why ? why : "");
+		g->hint = lg_xasprintf(
+		    LG_TR(ctx,
+			  "la HTTPRoute debe estar en el namespace %s: "
+			  "`kubectl delete httproute %s -n %s` y `" GW_APPLY
+			  "`",
+			  "the HTTPRoute belongs in namespace %s: `kubectl "
+			  "delete httproute %s -n %s`, then `" GW_APPLY "`"),
+		    g->ns, lg_expect_name(rt), rns, g->ns);
+		break;
+	}
+	cJSON_Delete(all);
+}
+
+/* No HTTPRoute of the namespace sends the path to productpage through our
+ * Gateway: say which piece is wrong. */
+static void route_problem(struct lg_ctx *ctx, struct lg_result *res,
+			  struct gw *g, const cJSON *routes)
+{
+	const cJSON *rt;
+
+	cJSON_ArrayForEach(rt, routes)
+	{
+		if (route_attached(rt, g)) {
+			attached_wrong(ctx, g, rt);
+			return;
+		}
+	}
+	if (misparented(ctx, g, routes))
+		return;
+	elsewhere(ctx, res, g);
+	if (g->problem || g->route)
+		return;
+	g->problem = lg_xasprintf(
+	    "no HTTPRoute attached to Gateway %s (for %s)", g->name, g->path);
+	g->hint = lg_xasprintf(
+	    LG_TR(ctx, "aplica la HTTPRoute del laboratorio: `" GW_APPLY "`",
+		  "apply the lab's HTTPRoute: `" GW_APPLY "`"),
+	    g->ns);
+}
+
+/* The port of the productpage backendRef of the route's first rule that
+ * matches the path; 0 when it names none. */
+static int backend_port(const cJSON *route, const char *path)
+{
+	const cJSON *rule, *b;
+
+	cJSON_ArrayForEach(rule, lg_expect_at(route, "spec", "rules", NULL))
+	{
+		if (!rule_matches(rule, path))
+			continue;
+		cJSON_ArrayForEach(b, lg_expect_at(rule, "backendRefs", NULL))
+		{
+			const char *n = lg_expect_str(b, "name", NULL);
+			const cJSON *p = lg_expect_at(b, "port", NULL);
+
+			if (n && strcmp(n, "productpage") == 0 &&
+			    cJSON_IsNumber(p))
+				return p->valueint;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+static bool service_has_port(const cJSON *svc, int port)
+{
+	const cJSON *p;
+
+	cJSON_ArrayForEach(p, lg_expect_at(svc, "spec", "ports", NULL))
+	{
+		const cJSON *n = lg_expect_at(p, "port", NULL);
+
+		if (cJSON_IsNumber(n) && n->valueint == port)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A backendRef to a port the Service does not serve: Istio builds no
+ * cluster for it, so the gateway's Envoy answers 503 NC. Said from the
+ * configuration, since the page alone would not tell why.
+ */
+static enum lg_err check_port(struct lg_ctx *ctx, struct lg_result *res,
+			      struct gw *g, const cJSON *routes,
+			      struct lg_error *err)
+{
+	const cJSON *rt = lg_expect_find_named(routes, g->route);
+	int port = backend_port(rt, g->path);
+	char *path =
+	    lg_xasprintf("/api/v1/namespaces/%s/services/productpage", g->ns);
+	cJSON *svc = NULL;
+	enum lg_err rc = port
+			     ? lg_expect_get(ctx->cluster, res, path, &svc, err)
+			     : LG_ENOTFOUND;
+
+	free(path);
+	if (rc == LG_OK && !service_has_port(svc, port)) {
+		g->problem = lg_xasprintf(
+		    "HTTPRoute %s/%s sends %s to productpage port %d, a port "
+		    "Service productpage does not serve (Envoy answers 503 NC)",
+		    g->ns, g->route, g->path, port);
+		g->hint = lg_xasprintf(
+		    LG_TR(ctx,
+			  "en la HTTPRoute %s usa el puerto 9080 de "
+			  "productpage (`kubectl edit httproute %s -n %s`)",
+			  "in HTTPRoute %s use productpage's port 9080 "
+			  "(`kubectl edit httproute %s -n %s`)"),
+		    g->route, g->route, g->ns);
+	}
+	cJSON_Delete(svc);
+	return rc == LG_ENOTFOUND ? LG_OK : rc;
+}
+
 static enum lg_err find_api(struct lg_ctx *ctx, struct lg_result *res,
 			    struct gw *g, struct lg_error *err)
 {
@@ -295,20 +589,12 @@ static enum lg_err find_api(struct lg_ctx *ctx, struct lg_result *res,
 	rname = find_httproute(routes, g, &attached);
 	if (rname) {
 		g->route = lg_xstrdup(rname);
+		rc = check_port(ctx, res, g, routes, err);
 	} else {
-		g->problem = lg_xasprintf(
-		    attached ? "no HTTPRoute rule attached to Gateway %s "
-			       "sends %s to productpage"
-			     : "no HTTPRoute attached to Gateway %s (for %s)",
-		    g->name, g->path);
-		g->hint = lg_xasprintf(
-		    LG_TR(ctx,
-			  "aplica la HTTPRoute del laboratorio: `" GW_APPLY "`",
-			  "apply the lab's HTTPRoute: `" GW_APPLY "`"),
-		    g->ns);
+		route_problem(ctx, res, g, routes);
 	}
 	cJSON_Delete(routes);
-	return LG_OK;
+	return rc;
 }
 
 /* Is the VirtualService bound to gateway gname (name or ns/name)? */
@@ -501,12 +787,115 @@ static enum lg_err gw_backend(struct lg_ctx *ctx, struct lg_result *res,
 	return rc;
 }
 
+/* "Type=Status (Reason)" of one of the Gateway's conditions. Caller's. */
+static char *cond_state(const cJSON *obj, const char *type)
+{
+	const cJSON *c = lg_expect_condition(obj, type);
+	const char *st = lg_expect_str(c, "status", NULL);
+	const char *why = lg_expect_str(c, "reason", NULL);
+
+	if (!c)
+		return lg_xasprintf("%s not reported", type);
+	return lg_xasprintf("%s=%s%s%s%s", type, st ? st : "?", why ? " (" : "",
+			    why ? why : "", why ? ")" : "");
+}
+
+static bool cond_has_reason(const cJSON *obj, const char *type,
+			    const char *reason)
+{
+	const char *r =
+	    lg_expect_str(lg_expect_condition(obj, type), "reason", NULL);
+
+	return r && strcmp(r, reason) == 0;
+}
+
+/*
+ * Why a Gateway API Gateway is not programmed, in the order that explains
+ * it: no controller took it (its class is not istio's), or Istio could not
+ * give it an address (a LoadBalancer Service on a cluster without a
+ * load-balancer provider, as on the lab's VMs: the lab's fix is the
+ * ClusterIP annotation and a port-forward, not a restart), or its pods.
+ * Caller's.
+ */
+static char *programmed_hint(struct lg_ctx *ctx, const struct gw *g)
+{
+	const char *cls =
+	    lg_expect_str(g->obj, "spec", "gatewayClassName", NULL);
+
+	if (g->api && cls && strcmp(cls, "istio") != 0)
+		return lg_xasprintf(
+		    LG_TR(
+			ctx,
+			"gatewayClassName es %s: el controlador de Istio "
+			"solo atiende la clase istio, así que nadie despliega "
+			"este Gateway; pon `gatewayClassName: istio` y vuelve "
+			"a aplicarlo: `" GW_APPLY "`",
+			"gatewayClassName is %s: Istio's controller serves "
+			"class istio only, so nothing deploys this Gateway; "
+			"set `gatewayClassName: istio` and re-apply it: "
+			"`" GW_APPLY "`"),
+		    cls, g->ns);
+	if (g->api &&
+	    cond_has_reason(g->obj, "Programmed", "AddressNotAssigned"))
+		return lg_xasprintf(
+		    LG_TR(
+			ctx,
+			"el Service LoadBalancer %s-istio no recibe dirección "
+			"(Programmed=False, AddressNotAssigned: el clúster no "
+			"tiene proveedor de balanceadores); haz como el "
+			"laboratorio: `kubectl annotate gateway %s -n %s "
+			"networking.istio.io/service-type=ClusterIP`, luego "
+			"`kubectl port-forward -n %s svc/%s-istio 8080:80` y "
+			"califica con --gateway-url http://127.0.0.1:8080; "
+			"reiniciar los pods no lo arregla",
+			"the LoadBalancer Service %s-istio gets no address "
+			"(Programmed=False, AddressNotAssigned: the cluster "
+			"has "
+			"no load-balancer provider); do as the lab does: "
+			"`kubectl annotate gateway %s -n %s "
+			"networking.istio.io/service-type=ClusterIP`, then "
+			"`kubectl port-forward -n %s svc/%s-istio 8080:80` and "
+			"grade with --gateway-url http://127.0.0.1:8080; "
+			"restarting pods will not fix it"),
+		    g->name, g->name, g->ns, g->ns, g->name);
+	return lg_xasprintf(
+	    LG_TR(
+		ctx,
+		"mira los pods del gateway: `kubectl get pods -n %s "
+		"-l " GW_POD_LABEL "=%s`; si no hay, `kubectl rollout restart "
+		"deployment -n %s %s-istio` o vuelve a aplicar el Gateway",
+		"look at the gateway's pods: `kubectl get pods -n %s "
+		"-l " GW_POD_LABEL "=%s`; if there are none, `kubectl rollout "
+		"restart deployment -n %s %s-istio` or re-apply the "
+		"Gateway"),
+	    g->ns, g->name, g->ns, g->name);
+}
+
+/* What the gateway shows: Accepted when not True, Programmed, the Service
+ * and the pods. Caller's. */
+static char *programmed_observed(struct lg_ctx *ctx, const struct gw *g,
+				 size_t ready)
+{
+	bool acc_ok = !g->api || lg_expect_condition_true(g->obj, "Accepted");
+	char *acc = acc_ok ? lg_xstrdup("") : cond_state(g->obj, "Accepted");
+	char *pst = g->api ? cond_state(g->obj, "Programmed") : lg_xstrdup("");
+	char *obs = lg_xasprintf("%s%s%s%sService %s, %zu/%d pod(s) ready", acc,
+				 acc_ok ? "" : "; ", pst, g->api ? "; " : "",
+				 g->svc ? lg_expect_name(g->svc)
+					: lg_tr(ctx, "falta", "missing"),
+				 ready, cJSON_GetArraySize(g->pods));
+
+	free(acc);
+	free(pst);
+	return obs;
+}
+
 static void assert_programmed(struct lg_ctx *ctx, struct lg_result *res,
 			      struct gw *g)
 {
 	struct lg_error err = {0};
 	bool prog = !g->api || lg_expect_condition_true(g->obj, "Programmed");
-	char *obs = NULL, *hint = NULL;
+	char *obs, *hint;
 	size_t ready;
 
 	if (g->problem) {
@@ -523,26 +912,8 @@ static void assert_programmed(struct lg_ctx *ctx, struct lg_result *res,
 		return;
 	}
 	ready = ready_pods(g->pods);
-	obs = lg_xasprintf("%s%sService %s, %zu/%d pod(s) ready",
-			   g->api ? (prog ? "Programmed=True"
-					  : "Programmed "
-					    "not True")
-				  : "",
-			   g->api ? "; " : "",
-			   g->svc ? lg_expect_name(g->svc)
-				  : lg_tr(ctx, "falta", "missing"),
-			   ready, cJSON_GetArraySize(g->pods));
-	hint = lg_xasprintf(
-	    LG_TR(
-		ctx,
-		"mira los pods del gateway: `kubectl get pods -n %s "
-		"-l " GW_POD_LABEL "=%s`; si no hay, `kubectl rollout restart "
-		"deployment -n %s %s-istio` o vuelve a aplicar el Gateway",
-		"look at the gateway's pods: `kubectl get pods -n %s "
-		"-l " GW_POD_LABEL "=%s`; if there are none, `kubectl rollout "
-		"restart deployment -n %s %s-istio` or re-apply the "
-		"Gateway"),
-	    g->ns, g->name, g->ns, g->name);
+	obs = programmed_observed(ctx, g, ready);
+	hint = programmed_hint(ctx, g);
 	lg_check_assert(ctx, res, "gateway-programmed",
 			prog && g->svc && ready > 0,
 			"Programmed=True, Service, pods ready", obs, hint);
@@ -607,6 +978,8 @@ static char *sick_hint(struct lg_ctx *ctx, const struct gw *g)
 					"gateway-configured)",
 					"configure the Gateway first (see "
 					"gateway-configured)"));
+	if (!g->svc && g->api && !lg_expect_condition_true(g->obj, "Accepted"))
+		return programmed_hint(ctx, g);
 	if (!g->svc)
 		return lg_xasprintf(
 		    LG_TR(ctx,

@@ -6,17 +6,28 @@
  * shows READY 2/2, its application container plus istio-proxy."
  *
  * Evidence: the Namespace (labels istio-injection / istio.io/rev), the
- * Deployments named by the rubric's bookinfo-deployments (Available), and
- * the pods those Deployments select: whether each carries istio-proxy (in
+ * Deployments named by the rubric's bookinfo-deployments (Available), the
+ * pods those Deployments select: whether each carries istio-proxy (in
  * spec.containers, or as a native sidecar in spec.initContainers), and
- * kubectl's READY x/y and phase for each.
+ * kubectl's READY x/y and phase for each; and the MutatingWebhookConfigurations
+ * (the injection webhooks and their selectors).
  *
  * Why the rule is right: the injector acts only when a pod is created, so
  * the label alone proves nothing; what matters is that the running pods
- * have the proxy. A labelled namespace whose pods lack it means the pods
- * predate the label (the classic READY 1/1), and the hint says so, with the
- * restart that fixes it. Pods are found through each Deployment's selector,
- * so other pods of the namespace (the gateway's own Envoy) do not count.
+ * have the proxy. Whether a pod created now would get one is what the API
+ * server decides from the injection webhooks' namespaceSelector and
+ * objectSelector (Istio 1.24: istio-injection=enabled, or istio.io/rev
+ * naming a revision the webhooks serve while istio-injection is absent;
+ * sidecar.istio.io/inject=false on the pod opts it out, label before
+ * annotation), so the check evaluates those selectors rather than
+ * assuming them. A pod without the proxy is then told apart by cause, each
+ * with its own fix: opted out (remove the label or annotation; a restart
+ * alone keeps it out), no injection webhook at all (reinstall), created
+ * before the namespace was labelled (restart: the classic READY 1/1), or
+ * the namespace's labels select no webhook (not labelled, istio.io/rev
+ * naming no installed revision, both labels with istio-injection not
+ * enabled). Pods are found through each Deployment's selector, so other
+ * pods of the namespace (the gateway's own Envoy) do not count.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,14 +44,51 @@
 /* Pods listed in one observed string; the rest are counted. */
 #define MAX_LISTED 8
 
+/* The injection webhooks' suffix: istioctl installs rev.namespace.,
+ * rev.object., namespace. and object.sidecar-injector.istio.io, in
+ * istio-sidecar-injector and in each revision tag's configuration. */
+#define INJECTOR_SUFFIX "sidecar-injector.istio.io"
+#define MWC_PATH                                                               \
+	"/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"
+#define NO_HOOK_HINT(ctx)                                                      \
+	LG_TR(ctx,                                                             \
+	      "no hay webhook de inyección de sidecars (ninguna "             \
+	      "MutatingWebhookConfiguration con los webhooks "                 \
+	      "sidecar-injector de Istio, p. ej. istio-sidecar-injector): "    \
+	      "los pods nuevos no reciben istio-proxy; reinstala el plano de " \
+	      "control: `istioctl install -f "                                 \
+	      "samples/bookinfo/demo-profile-no-gateways.yaml -y`",            \
+	      "no sidecar injector webhook is installed (no "                  \
+	      "MutatingWebhookConfiguration holds Istio's sidecar-injector "   \
+	      "webhooks, e.g. istio-sidecar-injector): new pods get no "       \
+	      "istio-proxy; reinstall the control plane: `istioctl install "   \
+	      "-f samples/bookinfo/demo-profile-no-gateways.yaml -y`")
+
+/* What decides injection in the namespace. */
+struct injector {
+	const cJSON *nsobj; /* the Namespace, NULL when missing */
+	cJSON *mwcs;	    /* every MutatingWebhookConfiguration (owned) */
+	size_t hooks;	    /* how many injection webhooks they hold */
+	struct lg_buf revs; /* the revisions they serve, "default, canary" */
+};
+
+/* The Deployments graded, for naming a pod's owner. */
+struct pods_ctx {
+	const cJSON *deploys;
+	char **names;
+	const char *ns;
+};
+
 static enum lg_verdict run(struct lg_ctx *ctx, struct lg_result *res);
 static bool assert_label(struct lg_ctx *ctx, struct lg_result *res,
-			 const cJSON *nsobj, const char *ns);
+			 const struct injector *inj, const char *ns);
 static void assert_deployments(struct lg_ctx *ctx, struct lg_result *res,
 			       const cJSON *deploys, const cJSON *pods,
 			       char **names, const char *ns);
 static void assert_sidecars(struct lg_ctx *ctx, struct lg_result *res,
-			    const cJSON *bpods, bool labelled, const char *ns);
+			    const struct injector *inj, const cJSON *bpods,
+			    const struct pods_ctx *pc);
+static void find_revisions(struct injector *inj);
 static void assert_ready(struct lg_ctx *ctx, struct lg_result *res,
 			 const cJSON *bpods, const char *ns);
 
@@ -96,7 +144,7 @@ static cJSON *bookinfo_pods(const cJSON *deploys, const cJSON *pods,
 
 static enum lg_err fetch(struct lg_ctx *ctx, struct lg_result *res,
 			 const char *ns, cJSON **nsobj, cJSON **deploys,
-			 cJSON **pods, struct lg_error *err)
+			 cJSON **pods, cJSON **mwcs, struct lg_error *err)
 {
 	char *p1 = lg_xasprintf("/api/v1/namespaces/%s", ns);
 	char *p2 = lg_xasprintf("/apis/apps/v1/namespaces/%s/deployments", ns);
@@ -107,6 +155,8 @@ static enum lg_err fetch(struct lg_ctx *ctx, struct lg_result *res,
 		rc = lg_expect_list(ctx->cluster, res, p2, deploys, err);
 	if (rc == LG_OK)
 		rc = lg_expect_list(ctx->cluster, res, p3, pods, err);
+	if (rc == LG_OK)
+		rc = lg_expect_list(ctx->cluster, res, MWC_PATH, mwcs, err);
 	free(p1);
 	free(p2);
 	free(p3);
@@ -121,20 +171,27 @@ static enum lg_verdict run(struct lg_ctx *ctx, struct lg_result *res)
 	size_t n;
 	char **names = lg_expect_split(
 	    lg_param_str(ctx, "bookinfo-deployments", DEFAULT_DEPLOYMENTS), &n);
+	struct injector inj = {NULL, NULL, 0, LG_BUF_INIT};
+	struct pods_ctx pc = {NULL, names, ns};
 	enum lg_verdict v;
-	bool labelled;
 
-	if (fetch(ctx, res, ns, &nsobj, &deploys, &pods, &err) != LG_OK) {
+	if (fetch(ctx, res, ns, &nsobj, &deploys, &pods, &inj.mwcs, &err) !=
+	    LG_OK) {
 		v = lg_result_errorf(res, "%s", err.msg);
 		goto out;
 	}
-	labelled = assert_label(ctx, res, nsobj, ns);
+	inj.nsobj = nsobj;
+	pc.deploys = deploys;
+	find_revisions(&inj);
+	assert_label(ctx, res, &inj, ns);
 	assert_deployments(ctx, res, deploys, pods, names, ns);
 	bpods = bookinfo_pods(deploys, pods, names);
-	assert_sidecars(ctx, res, bpods, labelled, ns);
+	assert_sidecars(ctx, res, &inj, bpods, &pc);
 	assert_ready(ctx, res, bpods, ns);
 	v = lg_result_finish(res);
 out:
+	cJSON_Delete(inj.mwcs);
+	lg_buf_release(&inj.revs);
 	lg_expect_split_free(names);
 	cJSON_Delete(bpods);
 	cJSON_Delete(pods);
@@ -143,39 +200,264 @@ out:
 	return v;
 }
 
-static bool assert_label(struct lg_ctx *ctx, struct lg_result *res,
-			 const cJSON *nsobj, const char *ns)
+/* Is v (a label's value, NULL when absent) in the entry's values? */
+static bool value_in(const cJSON *e, const char *v)
 {
-	const char *inj = lg_expect_label(nsobj, "istio-injection");
-	const char *rev = lg_expect_label(nsobj, "istio.io/rev");
-	bool ok = (inj && strcmp(inj, "enabled") == 0) ||
-		  (rev && !(inj && strcmp(inj, "disabled") == 0));
-	char *obs = !nsobj
-			? lg_xasprintf(LG_TR(ctx, "namespace %s no encontrado",
-					     "namespace %s not found"),
-				       ns)
-		    : inj ? lg_xasprintf("istio-injection=%s", inj)
-		    : rev ? lg_xasprintf("istio.io/rev=%s", rev)
-			  : lg_xstrdup(lg_tr(ctx, "sin etiqueta de inyección",
-					     "no injection label"));
-	char *create =
-	    nsobj ? lg_xstrdup("")
-		  : lg_xasprintf("`kubectl create namespace %s`; ", ns);
-	char *hint = lg_xasprintf(
+	const cJSON *x;
+
+	cJSON_ArrayForEach(x, lg_expect_at(e, "values", NULL))
+	{
+		if (v && cJSON_IsString(x) && strcmp(v, x->valuestring) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* One matchExpressions entry of a metav1.LabelSelector: an absent key is
+ * NotIn every set and DoesNotExist. */
+static bool expr_matches(const cJSON *e, const cJSON *labels)
+{
+	const char *key = lg_expect_str(e, "key", NULL);
+	const char *op = lg_expect_str(e, "operator", NULL);
+	const char *v = key ? lg_expect_str(labels, key, NULL) : NULL;
+
+	if (!key || !op)
+		return false;
+	if (strcmp(op, "In") == 0)
+		return value_in(e, v);
+	if (strcmp(op, "NotIn") == 0)
+		return !value_in(e, v);
+	if (strcmp(op, "Exists") == 0)
+		return v != NULL;
+	return strcmp(op, "DoesNotExist") == 0 && v == NULL;
+}
+
+/* A webhook's namespaceSelector or objectSelector, as the API server reads
+ * it: every matchLabels pair and matchExpressions entry holds; an absent
+ * selector matches everything. */
+static bool label_selector_matches(const cJSON *sel, const cJSON *labels)
+{
+	const cJSON *s;
+
+	cJSON_ArrayForEach(s, lg_expect_at(sel, "matchLabels", NULL))
+	{
+		const char *v = lg_expect_str(labels, s->string, NULL);
+
+		if (!v || !cJSON_IsString(s) || strcmp(v, s->valuestring))
+			return false;
+	}
+	cJSON_ArrayForEach(s, lg_expect_at(sel, "matchExpressions", NULL))
+	{
+		if (!expr_matches(s, labels))
+			return false;
+	}
+	return true;
+}
+
+static bool is_injection_hook(const cJSON *w)
+{
+	const char *n = lg_expect_str(w, "name", NULL);
+	size_t len = n ? strlen(n) : 0, k = strlen(INJECTOR_SUFFIX);
+
+	return len >= k && strcmp(n + len - k, INJECTOR_SUFFIX) == 0;
+}
+
+/* Would the API server send a pod with these labels, created in the
+ * namespace now, to an injection webhook? */
+static bool injector_selects(const struct injector *inj, const cJSON *podlabels)
+{
+	const cJSON *nsl = lg_expect_at(inj->nsobj, "metadata", "labels", NULL);
+	const cJSON *c, *w;
+
+	cJSON_ArrayForEach(c, inj->mwcs)
+	{
+		cJSON_ArrayForEach(w, lg_expect_at(c, "webhooks", NULL))
+		{
+			if (is_injection_hook(w) &&
+			    label_selector_matches(
+				lg_expect_at(w, "namespaceSelector", NULL),
+				nsl) &&
+			    label_selector_matches(
+				lg_expect_at(w, "objectSelector", NULL),
+				podlabels))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The istio.io/rev values one webhook's namespaceSelector accepts. */
+static void add_revisions(struct lg_buf *revs, const cJSON *hook)
+{
+	const cJSON *e, *v;
+
+	cJSON_ArrayForEach(e, lg_expect_at(hook, "namespaceSelector",
+					   "matchExpressions", NULL))
+	{
+		const char *k = lg_expect_str(e, "key", NULL);
+
+		if (!k || strcmp(k, "istio.io/rev"))
+			continue;
+		cJSON_ArrayForEach(v, lg_expect_at(e, "values", NULL))
+		{
+			if (cJSON_IsString(v) &&
+			    !strstr(revs->buf, v->valuestring))
+				lg_buf_addf(revs, "%s%s", revs->len ? ", " : "",
+					    v->valuestring);
+		}
+	}
+}
+
+/* Counts the injection webhooks and gathers the revisions (and revision
+ * tags) they serve. */
+static void find_revisions(struct injector *inj)
+{
+	const cJSON *c, *w;
+
+	cJSON_ArrayForEach(c, inj->mwcs)
+	{
+		cJSON_ArrayForEach(w, lg_expect_at(c, "webhooks", NULL))
+		{
+			if (!is_injection_hook(w))
+				continue;
+			inj->hooks++;
+			add_revisions(&inj->revs, w);
+		}
+	}
+}
+
+/*
+ * Does the namespace's labelling make Istio inject a plain pod created in
+ * it now? With the injection webhooks installed, their selectors decide
+ * (Istio 1.24: istio-injection=enabled, or istio.io/rev naming a served
+ * revision with no istio-injection label). Without them the labels alone
+ * are judged by those rules for the default revision; the missing webhook
+ * is a cause of its own (pods-have-sidecar).
+ */
+static bool ns_selected(const struct injector *inj)
+{
+	cJSON *none = cJSON_CreateObject();
+	const char *en = lg_expect_label(inj->nsobj, "istio-injection");
+	const char *rev = lg_expect_label(inj->nsobj, "istio.io/rev");
+	bool ok = inj->hooks ? injector_selects(inj, none)
+			     : (en && strcmp(en, "enabled") == 0) ||
+				   (!en && rev && strcmp(rev, "default") == 0);
+
+	cJSON_Delete(none);
+	return ok;
+}
+
+/* What is wrong with the namespace's labels, and the fix (caller's).
+ * Called only when ns_selected() is false. */
+static char *ns_fix(struct lg_ctx *ctx, const struct injector *inj,
+		    const char *ns)
+{
+	const char *en = lg_expect_label(inj->nsobj, "istio-injection");
+	const char *rev = lg_expect_label(inj->nsobj, "istio.io/rev");
+
+	if (en && rev)
+		return lg_xasprintf(
+		    LG_TR(
+			ctx,
+			"el namespace tiene istio-injection=%s e "
+			"istio.io/rev=%s: con istio-injection presente solo "
+			"el valor enabled inyecta; deja una sola etiqueta: "
+			"`kubectl label namespace %s istio.io/rev- "
+			"istio-injection=enabled --overwrite` y recrea los "
+			"pods: `kubectl rollout restart deployment -n %s`",
+			"the namespace has both istio-injection=%s and "
+			"istio.io/rev=%s: while istio-injection is present "
+			"only its value enabled injects; keep one label: "
+			"`kubectl label namespace %s istio.io/rev- "
+			"istio-injection=enabled --overwrite`, then recreate "
+			"the pods: `kubectl rollout restart deployment -n %s`"),
+		    en, rev, ns, ns);
+	if (rev)
+		return lg_xasprintf(
+		    LG_TR(ctx,
+			  "istio.io/rev=%s no nombra ninguna revisión "
+			  "instalada (el inyector sirve: %s): `kubectl label "
+			  "namespace %s istio.io/rev- istio-injection=enabled` "
+			  "y recrea los pods: `kubectl rollout restart "
+			  "deployment -n %s`",
+			  "istio.io/rev=%s names no installed revision (the "
+			  "injector serves: %s): `kubectl label namespace %s "
+			  "istio.io/rev- istio-injection=enabled`, then "
+			  "recreate the pods: `kubectl rollout restart "
+			  "deployment -n %s`"),
+		    rev, inj->revs.len ? inj->revs.buf : "default", ns, ns);
+	return lg_xasprintf(
 	    LG_TR(ctx,
-		  "%s`kubectl label namespace %s istio-injection=enabled "
-		  "--overwrite` y vuelve a crear los pods: "
-		  "`kubectl rollout restart deployment -n %s`",
-		  "%s`kubectl label namespace %s istio-injection=enabled "
-		  "--overwrite`, then recreate the pods: "
-		  "`kubectl rollout restart deployment -n %s`"),
-	    create, ns, ns);
+		  "sin la etiqueta no se inyecta el sidecar%s%s: `kubectl "
+		  "label namespace %s istio-injection=enabled --overwrite` y "
+		  "luego `kubectl rollout restart deployment -n %s`",
+		  "without the label no sidecar is injected%s%s: `kubectl "
+		  "label namespace %s istio-injection=enabled --overwrite`, "
+		  "then `kubectl rollout restart deployment -n %s`"),
+	    en ? " (istio-injection=" : "", en ? en : "", ns, ns);
+}
+
+static char *label_observed(struct lg_ctx *ctx, const cJSON *nsobj,
+			    const char *ns)
+{
+	const char *en = lg_expect_label(nsobj, "istio-injection");
+	const char *rev = lg_expect_label(nsobj, "istio.io/rev");
+
+	if (!nsobj)
+		return lg_xasprintf(LG_TR(ctx, "namespace %s no encontrado",
+					  "namespace %s not found"),
+				    ns);
+	if (en || rev)
+		return lg_xasprintf("%s%s%s%s%s", en ? "istio-injection=" : "",
+				    en ? en : "", en && rev ? ", " : "",
+				    rev ? "istio.io/rev=" : "", rev ? rev : "");
+	return lg_xstrdup(
+	    lg_tr(ctx, "sin etiqueta de inyección", "no injection label"));
+}
+
+/* Both labels, and injection works: it is istio-injection that injects,
+ * and istioctl analyze warns (IST0123). */
+static void warn_labels(struct lg_ctx *ctx, struct lg_result *res,
+			const struct injector *inj, const char *ns)
+{
+	const char *en = lg_expect_label(inj->nsobj, "istio-injection");
+	const char *rev = lg_expect_label(inj->nsobj, "istio.io/rev");
+
+	if (en && rev)
+		lg_result_warnf(
+		    res,
+		    LG_TR(ctx,
+			  "el namespace %s tiene istio-injection=%s e "
+			  "istio.io/rev=%s (IST0123): inyecta "
+			  "istio-injection; quita la otra: `kubectl label "
+			  "namespace %s istio.io/rev-`",
+			  "namespace %s has both istio-injection=%s and "
+			  "istio.io/rev=%s (IST0123): istio-injection is the "
+			  "one that injects; drop the other: `kubectl label "
+			  "namespace %s istio.io/rev-`"),
+		    ns, en, rev, ns);
+	if (!inj->hooks && inj->nsobj)
+		lg_result_warnf(res, "%s", NO_HOOK_HINT(ctx));
+}
+
+static bool assert_label(struct lg_ctx *ctx, struct lg_result *res,
+			 const struct injector *inj, const char *ns)
+{
+	bool ok = inj->nsobj && ns_selected(inj);
+	char *obs = label_observed(ctx, inj->nsobj, ns);
+	char *fix = ok ? NULL : ns_fix(ctx, inj, ns);
+	char *hint =
+	    inj->nsobj
+		? NULL
+		: lg_xasprintf("`kubectl create namespace %s`; %s", ns, fix);
 
 	lg_check_assert(ctx, res, "namespace-labelled", ok,
-			"istio-injection=enabled", obs, hint);
-	free(create);
-	free(obs);
+			"istio-injection=enabled", obs, hint ? hint : fix);
+	if (ok)
+		warn_labels(ctx, res, inj, ns);
 	free(hint);
+	free(fix);
+	free(obs);
 	return ok;
 }
 
@@ -305,38 +587,164 @@ static void list_pod(struct lg_buf *obs, size_t *listed, const cJSON *p,
 		    lg_expect_name(p), ready, total, what);
 }
 
-static char *sidecar_hint(struct lg_ctx *ctx, bool labelled, const char *ns)
+/* Why a pod has no istio-proxy, most specific first. */
+enum cause { CAUSE_OPT_OUT, CAUSE_NO_HOOK, CAUSE_BEFORE, CAUSE_NS, NCAUSES };
+
+/* The pod's own sidecar.istio.io/inject: the label wins over the
+ * annotation (Istio's injector reads them so); "label", "annotation" or
+ * NULL when the pod does not opt out. */
+static const char *opt_out(const cJSON *pod)
 {
-	if (labelled)
-		return lg_xasprintf(
+	const char *l = lg_expect_label(pod, "sidecar.istio.io/inject");
+	const char *a = lg_expect_annotation(pod, "sidecar.istio.io/inject");
+
+	if (l)
+		return strcmp(l, "false") == 0 ? "label" : NULL;
+	return a && strcmp(a, "false") == 0 ? "annotation" : NULL;
+}
+
+static enum cause why_no_proxy(const struct injector *inj, const cJSON *pod)
+{
+	if (opt_out(pod))
+		return CAUSE_OPT_OUT;
+	if (!inj->hooks)
+		return CAUSE_NO_HOOK;
+	if (injector_selects(inj,
+			     lg_expect_at(pod, "metadata", "labels", NULL)))
+		return CAUSE_BEFORE;
+	return CAUSE_NS;
+}
+
+/* The Deployment (of the graded ones) whose pod this is. */
+static const char *owner(const cJSON *deploys, char **names, const cJSON *pod)
+{
+	size_t i;
+
+	for (i = 0; names[i]; i++) {
+		const cJSON *d = lg_expect_find_named(deploys, names[i]);
+
+		if (d && lg_expect_deploy_selects(d, pod))
+			return names[i];
+	}
+	return lg_expect_name(pod);
+}
+
+static void opt_out_hint(struct lg_ctx *ctx, struct lg_buf *hint,
+			 const char *deploy, const cJSON *pod, const char *ns)
+{
+	lg_buf_addf(
+	    hint,
+	    LG_TR(ctx,
+		  "%sel Deployment %s excluye sus pods de la inyección con "
+		  "la %s sidecar.istio.io/inject: \"false\" en su plantilla: "
+		  "quítala (`kubectl edit deployment %s -n %s`); reiniciar "
+		  "sin quitarla no añade el sidecar",
+		  "%sDeployment %s opts its pods out of injection with the "
+		  "%s sidecar.istio.io/inject: \"false\" in its pod template: "
+		  "remove it (`kubectl edit deployment %s -n %s`); a restart "
+		  "alone will not add the sidecar"),
+	    hint->len ? "; " : "", deploy,
+	    strcmp(opt_out(pod), "label") == 0
+		? lg_tr(ctx, "etiqueta", "label")
+		: lg_tr(ctx, "anotación", "annotation"),
+	    deploy, ns);
+}
+
+/* which: the Deployments to restart (" a b"), "" for all of them. */
+static void cause_hint(struct lg_ctx *ctx, struct lg_buf *hint,
+		       const struct injector *inj, enum cause c, const char *ns,
+		       const char *which)
+{
+	char *fix = NULL;
+
+	if (c == CAUSE_NO_HOOK)
+		lg_buf_addf(hint,
+			    "%s%s, %s `kubectl rollout restart "
+			    "deployment -n %s`",
+			    hint->len ? "; " : "", NO_HOOK_HINT(ctx),
+			    lg_tr(ctx, "y luego", "then"), ns);
+	else if (c == CAUSE_BEFORE)
+		lg_buf_addf(
+		    hint,
 		    LG_TR(ctx,
-			  "el namespace está marcado, pero estos pods se "
+			  "%sel namespace está marcado, pero estos pods se "
 			  "crearon antes de la etiqueta (READY 1/1 en vez "
 			  "de 2/2): recréalos con `kubectl rollout restart "
-			  "deployment -n %s`",
-			  "the namespace is labelled, but these pods were "
+			  "deployment -n %s%s`",
+			  "%sthe namespace is labelled, but these pods were "
 			  "created before the label (READY 1/1 instead of "
 			  "2/2): recreate them with `kubectl rollout "
-			  "restart deployment -n %s`"),
-		    ns);
-	return lg_xasprintf(
-	    LG_TR(ctx,
-		  "sin la etiqueta no se inyecta el sidecar: `kubectl label "
-		  "namespace %s istio-injection=enabled` y luego `kubectl "
-		  "rollout restart deployment -n %s`",
-		  "without the label no sidecar is injected: `kubectl label "
-		  "namespace %s istio-injection=enabled`, then `kubectl "
-		  "rollout restart deployment -n %s`"),
-	    ns, ns);
+			  "restart deployment -n %s%s`"),
+		    hint->len ? "; " : "", ns, which);
+	else if (c == CAUSE_NS)
+		fix = ns_fix(ctx, inj, ns);
+	if (fix)
+		lg_buf_addf(hint, "%s%s", hint->len ? "; " : "", fix);
+	free(fix);
+}
+
+/* What the pods without istio-proxy come to, Deployment by Deployment. */
+struct causes {
+	bool seen[NCAUSES];
+	struct lg_buf done;   /* "|name|" per Deployment already told */
+	struct lg_buf before; /* " name" per Deployment created before */
+	size_t nbefore;
+};
+
+static void note_pod(struct lg_ctx *ctx, struct lg_buf *hint,
+		     const struct injector *inj, const cJSON *p,
+		     const struct pods_ctx *pc, struct causes *k)
+{
+	const char *d = owner(pc->deploys, pc->names, p);
+	char *key = lg_xasprintf("|%s|", d);
+	enum cause c = why_no_proxy(inj, p);
+
+	k->seen[c] = true;
+	if (!strstr(k->done.buf, key)) {
+		lg_buf_adds(&k->done, key);
+		if (c == CAUSE_OPT_OUT)
+			opt_out_hint(ctx, hint, d, p, pc->ns);
+		if (c == CAUSE_BEFORE) {
+			lg_buf_addf(&k->before, " %s", d);
+			k->nbefore++;
+		}
+	}
+	free(key);
+}
+
+/* The causes of the pods without istio-proxy, one sentence each; the
+ * opted-out Deployments by name, and those to restart when not all. */
+static void sidecar_hint(struct lg_ctx *ctx, struct lg_buf *hint,
+			 const struct injector *inj, const cJSON *bpods,
+			 const struct pods_ctx *pc)
+{
+	struct causes k = {{false}, LG_BUF_INIT, LG_BUF_INIT, 0};
+	const cJSON *p;
+	size_t ndeploys = 0;
+	int c;
+
+	while (pc->names[ndeploys])
+		ndeploys++;
+	cJSON_ArrayForEach(p, bpods)
+	{
+		if (!lg_expect_container(p, "istio-proxy"))
+			note_pod(ctx, hint, inj, p, pc, &k);
+	}
+	for (c = CAUSE_NO_HOOK; c < NCAUSES; c++)
+		if (k.seen[c])
+			cause_hint(ctx, hint, inj, (enum cause)c, pc->ns,
+				   k.nbefore < ndeploys ? k.before.buf : "");
+	lg_buf_release(&k.done);
+	lg_buf_release(&k.before);
 }
 
 static void assert_sidecars(struct lg_ctx *ctx, struct lg_result *res,
-			    const cJSON *bpods, bool labelled, const char *ns)
+			    const struct injector *inj, const cJSON *bpods,
+			    const struct pods_ctx *pc)
 {
-	struct lg_buf obs = LG_BUF_INIT;
+	struct lg_buf obs = LG_BUF_INIT, hint = LG_BUF_INIT;
 	size_t listed = 0;
 	const cJSON *p;
-	char *hint;
 	int n = cJSON_GetArraySize(bpods);
 
 	cJSON_ArrayForEach(p, bpods)
@@ -346,14 +754,14 @@ static void assert_sidecars(struct lg_ctx *ctx, struct lg_result *res,
 	}
 	if (listed > MAX_LISTED)
 		lg_buf_addf(&obs, " (+%zu)", listed - MAX_LISTED);
-	hint =
-	    n == 0
-		? lg_xasprintf(
-		      LG_TR(ctx,
-			    "no hay pods de Bookinfo: `" BOOKINFO_APPLY "`",
-			    "there are no Bookinfo pods: `" BOOKINFO_APPLY "`"),
-		      ns)
-		: sidecar_hint(ctx, labelled, ns);
+	if (n == 0)
+		lg_buf_addf(
+		    &hint,
+		    LG_TR(ctx, "no hay pods de Bookinfo: `" BOOKINFO_APPLY "`",
+			  "there are no Bookinfo pods: `" BOOKINFO_APPLY "`"),
+		    pc->ns);
+	else if (listed)
+		sidecar_hint(ctx, &hint, inj, bpods, pc);
 	lg_check_assert(
 	    ctx, res, "pods-have-sidecar", n > 0 && listed == 0,
 	    "istio-proxy in every pod",
@@ -361,8 +769,8 @@ static void assert_sidecars(struct lg_ctx *ctx, struct lg_result *res,
 	    : listed ? obs.buf
 		     : lg_tr(ctx, "todos los pods tienen istio-proxy",
 			     "every pod has istio-proxy"),
-	    hint);
-	free(hint);
+	    hint.len ? hint.buf : NULL);
+	lg_buf_release(&hint);
 	lg_buf_release(&obs);
 }
 

@@ -325,8 +325,117 @@ def istio_install_cases():
                     (None, body[:len(body) // 2])})
 
 
+MWC = ("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"
+       + LIMIT)
+
+
+def injector_webhooks():
+    """istioctl's istio-sidecar-injector (1.24, default revision): the four
+    injection webhooks and their selectors."""
+    def hook(name, ns_expr, obj_expr):
+        return {"name": name, "failurePolicy": "Fail",
+                "clientConfig": {"service": {"name": "istiod",
+                                             "namespace": "istio-system",
+                                             "path": "/inject", "port": 443}},
+                "rules": [{"operations": ["CREATE"], "apiGroups": [""],
+                           "apiVersions": ["v1"], "resources": ["pods"]}],
+                "namespaceSelector": {"matchExpressions": ns_expr},
+                "objectSelector": {"matchExpressions": obj_expr}}
+
+    def ex(key, op, *values):
+        e = {"key": key, "operator": op}
+        if values:
+            e["values"] = list(values)
+        return e
+    not_false = ex("sidecar.istio.io/inject", "NotIn", "false")
+    no_labels = [ex("istio-injection", "DoesNotExist"),
+                 ex("istio.io/rev", "DoesNotExist")]
+    return {"apiVersion": "admissionregistration.k8s.io/v1",
+            "kind": "MutatingWebhookConfiguration",
+            "metadata": meta("istio-sidecar-injector", labels={
+                "app": "sidecar-injector", "istio.io/rev": "default"}),
+            "webhooks": [
+                hook("rev.namespace.sidecar-injector.istio.io",
+                     [ex("istio.io/rev", "In", "default"),
+                      ex("istio-injection", "DoesNotExist")], [not_false]),
+                hook("rev.object.sidecar-injector.istio.io", no_labels,
+                     [not_false, ex("istio.io/rev", "In", "default")]),
+                hook("namespace.sidecar-injector.istio.io",
+                     [ex("istio-injection", "In", "enabled")], [not_false]),
+                hook("object.sidecar-injector.istio.io", no_labels,
+                     [ex("sidecar.istio.io/inject", "In", "true"),
+                      ex("istio.io/rev", "DoesNotExist")])]}
+
+
+def sidecar_world():
+    """A completed lab, plus the injector's webhooks (which only the
+    sidecar-injection check reads)."""
+    w = world()
+    w[MWC] = lst("MutatingWebhookConfiguration", [injector_webhooks()])
+    return w
+
+
+def ns_labels(w):
+    return w["/api/v1/namespaces/bookinfo"]["metadata"]["labels"]
+
+
+def sidecar_cause_cases(c):
+    """Pods without istio-proxy, told apart by cause (Istio 1.24's rules)."""
+    w = sidecar_world()
+    pods = w[PODS]["items"]
+    i = next(k for k, p in enumerate(pods)
+             if p["metadata"]["name"].startswith("reviews-v2"))
+    pods[i] = pod(pods[i]["metadata"]["name"], "bookinfo",
+                  {"app": "reviews", "version": "v2"},
+                  "docker.io/istio/examples-bookinfo-reviews-v2:1.20.2",
+                  sidecar=False)
+    pods[i]["metadata"]["annotations"] = {"sidecar.istio.io/inject": "false"}
+    write_case(c, "opted-out", w, {
+        "verdict": "fail", "points": 7, "failed": ["pods-have-sidecar"],
+        "hint_contains": "Deployment reviews-v2 opts its pods out of "
+                         "injection with the annotation "
+                         "sidecar.istio.io/inject: \"false\"",
+        "evidence_contains": "mutatingwebhookconfigurations"})
+    w = sidecar_world()
+    ns_labels(w).pop("istio-injection")
+    ns_labels(w)["istio.io/rev"] = "canary"
+    w[PODS]["items"] = bookinfo_pods(sidecar=False) + [gateway_pod()]
+    write_case(c, "revision-not-installed", w, {
+        "verdict": "fail", "points": 5,
+        "failed": ["namespace-labelled", "pods-have-sidecar"],
+        "hint_contains": "istio.io/rev=canary names no installed revision "
+                         "(the injector serves: default)"})
+    w = sidecar_world()
+    ns_labels(w)["istio-injection"] = "disabled"
+    ns_labels(w)["istio.io/rev"] = "default"
+    w[PODS]["items"] = bookinfo_pods(sidecar=False) + [gateway_pod()]
+    write_case(c, "both-labels", w, {
+        "verdict": "fail", "points": 5,
+        "failed": ["namespace-labelled", "pods-have-sidecar"],
+        "hint_contains": "both istio-injection=disabled and "
+                         "istio.io/rev=default"})
+    w = sidecar_world()
+    ns_labels(w)["istio.io/rev"] = "canary"
+    write_case(c, "both-labels-enabled", w, {
+        "verdict": "pass", "points": 10, "failed": [],
+        "warning_contains": "IST0123"})
+    w = sidecar_world()
+    w[MWC]["items"] = []
+    w[PODS]["items"] = bookinfo_pods(sidecar=False) + [gateway_pod()]
+    write_case(c, "no-webhook", w, {
+        "verdict": "fail", "points": 7, "failed": ["pods-have-sidecar"],
+        "hint_contains": "no sidecar injector webhook is installed"})
+    w = sidecar_world()
+    w[MWC]["items"] = []
+    write_case(c, "no-webhook-old-pods", w, {
+        "verdict": "pass", "points": 10, "failed": [],
+        "warning_contains": "new pods get no istio-proxy"})
+
+
 def sidecar_cases():
     c = "sidecar-injection"
+    sidecar_cause_cases(c)
+    world = sidecar_world  # every case below has the injector's webhooks
     write_case(c, "complete", world(), {
         "verdict": "pass", "points": 10, "failed": [],
         "evidence_contains": "READY 2/2"})
@@ -456,7 +565,57 @@ def gateway_cases():
         "verdict": "fail", "points": 0,
         "failed": ["gateway-configured", "gateway-programmed",
                    "productpage-reachable"],
-        "evidence_contains": "sends /productpage to productpage"})
+        "evidence_contains": "sends /productpage to details, not to "
+                             "productpage"})
+    w = world()
+    svc = w[SVC]
+    svc["spec"]["type"] = "LoadBalancer"
+    svc["status"] = {"loadBalancer": {}}
+    del w[GW]["metadata"]["annotations"]
+    w[GW]["status"]["conditions"][1].update(
+        status="False", reason="AddressNotAssigned",
+        message="Assigned to service(s) bookinfo-gateway-istio.bookinfo.svc"
+                ".cluster.local:80, but failed to assign to all requested "
+                "addresses: address pending for hostname \"bookinfo-gateway-"
+                "istio.bookinfo.svc.cluster.local\"")
+    write_case(c, "address-not-assigned", w, {
+        "verdict": "fail", "points": 8, "failed": ["gateway-programmed"],
+        "hint_contains": "kubectl annotate gateway bookinfo-gateway -n "
+                         "bookinfo networking.istio.io/service-type="
+                         "ClusterIP",
+        "evidence_contains": "Programmed=False (AddressNotAssigned)"},
+        gateway=PAGE)
+    w = world()
+    w[ROUTES]["items"][0]["spec"]["rules"][0]["backendRefs"][0]["port"] = \
+        9081
+    w["/api/v1/namespaces/bookinfo/services/productpage"] = {
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": meta("productpage", "bookinfo",
+                         labels={"app": "productpage"}),
+        "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.20",
+                 "selector": {"app": "productpage"},
+                 "ports": [{"name": "http", "port": 9080}]}}
+    write_case(c, "route-wrong-port", w, {
+        "verdict": "fail", "points": 0,
+        "failed": ["gateway-configured", "gateway-programmed",
+                   "productpage-reachable"],
+        "hint_contains": "use productpage's port 9080",
+        "evidence_contains": "productpage port 9081, a port Service "
+                             "productpage does not serve"})
+    w = world()
+    w[GW]["spec"]["gatewayClassName"] = "nginx"
+    w[GW]["status"]["conditions"] = [
+        {"type": "Accepted", "status": "Unknown", "reason": "Pending",
+         "message": "Waiting for controller"},
+        {"type": "Programmed", "status": "Unknown", "reason": "Pending",
+         "message": "Waiting for controller"}]
+    del w[SVC]
+    w[PODS]["items"] = w[PODS]["items"][:-1]
+    write_case(c, "wrong-class", w, {
+        "verdict": "fail", "points": 4,
+        "failed": ["gateway-programmed", "productpage-reachable"],
+        "hint_contains": "gatewayClassName is nginx",
+        "evidence_contains": "Accepted=Unknown (Pending)"})
     # The lab's other realisation: an Istio Gateway and a VirtualService.
     w = world()
     del w[GW]
