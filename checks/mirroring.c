@@ -147,19 +147,21 @@ static char *config_problem(struct lg_ctx *ctx, const struct mr *s)
 	if (fabs(i->anon[1] - 100) > 0.01)
 		return lg_xstrdup("the route does not send every request to "
 				  "subset v1");
-	if (!is_reviews(s, s->mhost) || !i->mirror_subset ||
-	    strcmp(i->mirror_subset, "v2") != 0)
+	lg_mesh_merged_dr(&s->mesh, s->ns, "reviews", &m);
+	v2_defined = lg_mesh_merged_subset(&m, i->mirror_subset) != NULL;
+	lg_mesh_merged_dr_release(&m);
+	if (is_reviews(s, s->mhost) && i->mirror_subset && !v2_defined)
+		return lg_xasprintf("subset %s of reviews is defined by no "
+				    "DestinationRule (IST0101): the mirror "
+				    "has nowhere to go",
+				    i->mirror_subset);
+	/* by meaning: the subset whose labels select version v2 */
+	if (!is_reviews(s, s->mhost) || i->mirror_version != 2)
 		return lg_xasprintf("the mirror goes to %s subset %s, not "
-				    "reviews subset v2",
+				    "reviews version v2",
 				    s->mhost ? s->mhost : "?",
 				    i->mirror_subset ? i->mirror_subset
 						     : "(none)");
-	lg_mesh_merged_dr(&s->mesh, s->ns, "reviews", &m);
-	v2_defined = lg_mesh_merged_subset(&m, "v2") != NULL;
-	lg_mesh_merged_dr_release(&m);
-	if (!v2_defined)
-		return lg_xstrdup("no DestinationRule defines subset v2 of "
-				  "reviews: the mirror has nowhere to go");
 	if (want > 0 && fabs(i->mirror_pct - want) > 0.01)
 		return lg_xasprintf("mirrorPercentage is %g, the lab asks for "
 				    "%g",

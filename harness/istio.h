@@ -135,6 +135,10 @@ struct lg_mesh_vs {
 	size_t nexport_to;
 	struct lg_mesh_http *http;
 	size_t nhttp;
+	/* Made from a Gateway API HTTPRoute whose parentRef is a Service
+	 * (GAMMA): meta names the HTTPRoute; routes go to Services, with no
+	 * subsets. */
+	bool from_httproute;
 };
 
 struct lg_mesh_pool {
@@ -518,6 +522,7 @@ struct lg_reviews_info {
 	const struct lg_mesh_vs *reviews_vs;
 	bool mirror; /* anonymous requests are mirrored, whatever the stage */
 	const char *mirror_subset; /* NULL: whole host */
+	int mirror_version;	   /* 1..3 by the subset's labels; 0 other */
 	double mirror_pct;
 	bool broken;   /* a reviews share > 0 goes to an undefined subset */
 	bool conflict; /* two mesh VirtualServices for reviews or ratings */

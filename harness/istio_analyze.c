@@ -530,17 +530,46 @@ char *lg_reviews_shares_text(const double pct[4])
 	return lg_buf_detach(&b, NULL);
 }
 
-static int version_index(const char *subset)
+/* "v2" -> 2; anything else 0. */
+static int version_of(const char *v)
 {
-	if (!subset)
-		return 0;
-	if (strcmp(subset, "v1") == 0)
-		return 1;
-	if (strcmp(subset, "v2") == 0)
-		return 2;
-	if (strcmp(subset, "v3") == 0)
-		return 3;
+	if (v && v[0] == 'v' && v[1] >= '1' && v[1] <= '3' && !v[2])
+		return v[1] - '0';
 	return 0;
+}
+
+/*
+ * The Bookinfo version a share reaches, by meaning: a subset counts by its
+ * `version` label (a subset "version-v1" with version=v1 is v1), a Service
+ * "reviews-v2" (the Gateway API samples' backends) by its name. An
+ * undefined subset reaches nothing (503 NC, flagged `broken`) but counts
+ * by its name, so that the step it was meant for is still recognised.
+ */
+static int version_index(const struct lg_mesh *m, const char *ns,
+			 const struct lg_route_share *s)
+{
+	struct lg_mesh_merged_dr d;
+	const struct lg_mesh_subset *sub;
+	char v[4] = "";
+	int ver = 0;
+	size_t i;
+
+	if (!s->subset) {
+		if (strncmp(s->host, "reviews-", 8) == 0 &&
+		    strcspn(s->host + 8, ".") == 2)
+			memcpy(v, s->host + 8, 2);
+		return version_of(v);
+	}
+	if (strncmp(s->host, "reviews.", 8) != 0)
+		return 0;
+	lg_mesh_merged_dr(m, ns, s->host, &d);
+	sub = lg_mesh_merged_subset(&d, s->subset);
+	for (i = 0; sub && i < sub->labels.n; i++)
+		if (strcmp(sub->labels.keys[i], "version") == 0)
+			ver = version_of(sub->labels.values[i]);
+	lg_mesh_merged_dr_release(&d);
+	/* Undefined: what the student meant by the name; `broken` tells. */
+	return sub ? ver : version_of(s->subset);
 }
 
 /* Route reviews for user; fill pct[] by version. */
@@ -555,7 +584,7 @@ static void reviews_shares(const struct lg_mesh *m, const char *ns,
 	if (d->kind == LG_ROUTE_NO_MATCH)
 		pct[0] = 100;
 	for (i = 0; i < d->nshares; i++)
-		pct[version_index(d->shares[i].subset)] += d->shares[i].pct;
+		pct[version_index(m, ns, &d->shares[i])] += d->shares[i].pct;
 }
 
 static bool is(const double p[4], const double want[3])
@@ -660,6 +689,7 @@ enum lg_reviews_stage lg_mesh_reviews_stage(const struct lg_mesh *m,
 					    struct lg_reviews_info *out)
 {
 	struct lg_route_decision da, dj;
+	struct lg_route_share ms = {0};
 
 	memset(out, 0, sizeof(*out));
 	reviews_shares(m, ns, NULL, out->anon, &da);
@@ -669,7 +699,10 @@ enum lg_reviews_stage lg_mesh_reviews_stage(const struct lg_mesh *m,
 	out->conflict = da.shadowed != NULL;
 	if (da.nmirrors > 0) {
 		out->mirror = true;
-		out->mirror_subset = da.mirrors[0].dest.subset;
+		ms.host = da.mirrors[0].dest.host;
+		ms.subset = da.mirrors[0].dest.subset;
+		out->mirror_subset = ms.subset;
+		out->mirror_version = version_index(m, ns, &ms);
 		out->mirror_pct = da.mirrors[0].pct;
 	}
 	ratings_faults(m, ns, out);
