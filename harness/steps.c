@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: MIT */
+/* steps.c: reads the mesh configuration once and places it on the lab's
+ * traffic steps (which step it is, or which one it is an attempt at). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expect.h"
+#include "steps.h"
+#include "steps_int.h"
+
+/* ------------------------------------------------------------------ */
+/* Reading.                                                             */
+
+static const struct {
+	const char *group_version;
+	const char *plural;
+} lists[] = {
+    {"networking.istio.io/v1", "virtualservices"},
+    {"networking.istio.io/v1", "destinationrules"},
+    {"gateway.networking.k8s.io/v1", "httproutes"},
+};
+
+static void add_items(struct lg_result *res, const char *path,
+		      const cJSON *items, const char *ns, struct lg_mesh *m)
+{
+	struct lg_error perr = {0};
+	const cJSON *it;
+
+	/* a malformed item is the student's, not an API failure */
+	cJSON_ArrayForEach(it, items)
+	{
+		lg_error_clear(&perr);
+		if (lg_mesh_add_object_ns(m, it, ns, &perr) == LG_EPARSE)
+			lg_result_evidencef(res, "%s: %s", path, perr.msg);
+	}
+}
+
+/* One kind: every namespace, or ns alone when RBAC refuses that. */
+static enum lg_err read_kind(struct lg_cluster *c, struct lg_result *res,
+			     size_t k, struct lg_steps_view *v,
+			     struct lg_error *err)
+{
+	char *path = lg_xasprintf("/apis/%s/%s", lists[k].group_version,
+				  lists[k].plural);
+	cJSON *items = NULL;
+	enum lg_err rc = lg_expect_list(c, res, path, &items, err);
+
+	if (rc == LG_EFORBIDDEN) {
+		lg_error_clear(err);
+		free(path);
+		v->cluster_wide = false;
+		path = lg_xasprintf("/apis/%s/namespaces/%s/%s",
+				    lists[k].group_version, v->ns,
+				    lists[k].plural);
+		rc = lg_expect_list(c, res, path, &items, err);
+	}
+	if (rc == LG_OK)
+		add_items(res, path, items, v->ns, &v->mesh);
+	cJSON_Delete(items);
+	free(path);
+	return rc;
+}
+
+enum lg_err lg_steps_read(struct lg_cluster *c, struct lg_result *res,
+			  const char *ns, struct lg_steps_view *v,
+			  struct lg_error *err)
+{
+	enum lg_err rc = LG_OK;
+	size_t k;
+
+	memset(v, 0, sizeof(*v));
+	v->ns = ns;
+	v->cluster_wide = true;
+	for (k = 0; rc == LG_OK && k < LG_ARRAY_SIZE(lists); k++)
+		rc = read_kind(c, res, k, v, err);
+	if (rc != LG_OK)
+		return rc;
+	if (!v->cluster_wide)
+		lg_result_evidencef(res, "only namespace '%s' could be read: "
+					 "configuration in other namespaces "
+					 "is not seen",
+				    ns);
+	lg_steps_assess(v);
+	return LG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Placing the configuration on a step.                                 */
+
+static const struct lg_steps_place untouched = {NULL, NULL, false};
+
+static struct lg_steps_place at(const char *check, const char *step,
+				bool exact)
+{
+	struct lg_steps_place p;
+
+	p.check = check;
+	p.step = step;
+	p.exact = exact;
+	return p;
+}
+
+static bool any_rule(const struct lg_mesh_vs *vs,
+		     bool (*pred)(const struct lg_mesh_http *h))
+{
+	size_t i;
+
+	for (i = 0; vs && i < vs->nhttp; i++)
+		if (pred(&vs->http[i]))
+			return true;
+	return false;
+}
+
+static bool has_mirror(const struct lg_mesh_http *h)
+{
+	return h->nmirrors > 0;
+}
+
+static bool has_fault(const struct lg_mesh_http *h)
+{
+	return h->has_fault;
+}
+
+static bool has_match(const struct lg_mesh_http *h)
+{
+	return h->nmatches > 0;
+}
+
+static bool has_split(const struct lg_mesh_http *h)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < h->nroutes; i++)
+		n += h->routes[i].weight != 0;
+	return n > 1;
+}
+
+/*
+ * The nearest step of a VirtualService for reviews, by what it does: a
+ * mirror is the mirroring step, a fault the fault step (even on the wrong
+ * host), a match on a request the jason rule, weights the split, one
+ * destination all-v1 (or all-v3 when it is v3).
+ */
+const char *lg_steps_nearest_reviews(const struct lg_mesh_vs *vs,
+				     bool to_v3, const char **check)
+{
+	static const struct {
+		bool (*pred)(const struct lg_mesh_http *h);
+		const char *check, *step;
+	} rules[] = {
+	    {has_mirror, "mirroring", "mirror"},
+	    {has_fault, "fault-injection", "delay"},
+	    {has_match, "request-routing", "test-v2"},
+	    {has_split, "traffic-shifting", "split-50-v3"},
+	};
+	size_t i;
+
+	for (i = 0; i < LG_ARRAY_SIZE(rules); i++)
+		if (any_rule(vs, rules[i].pred)) {
+			*check = rules[i].check;
+			return rules[i].step;
+		}
+	*check = to_v3 ? "traffic-shifting" : "request-routing";
+	return to_v3 ? "all-v3" : "all-v1";
+}
+
+static bool near_pct(double a, double b)
+{
+	return fabs(a - b) < 0.01;
+}
+
+/* Is the step found by its structure also the lab's own configuration? */
+static bool is_exact(const struct lg_reviews_info *i, const char *step)
+{
+	static const struct {
+		const char *step;
+		enum lg_reviews_stage stage;
+	} map[] = {
+	    {"all-v1", LG_STAGE_ALL_V1},
+	    {"test-v2", LG_STAGE_TEST_V2},
+	    {"split-50-v3", LG_STAGE_SPLIT_50_V3},
+	    {"all-v3", LG_STAGE_ALL_V3},
+	    {"mirror", LG_STAGE_MIRROR},
+	};
+	size_t k;
+
+	if (i->broken)
+		return false;
+	for (k = 0; k < LG_ARRAY_SIZE(map); k++)
+		if (strcmp(map[k].step, step) == 0)
+			return i->stage == map[k].stage &&
+			       (map[k].stage != LG_STAGE_MIRROR ||
+				(i->mirror_version == 2 &&
+				 near_pct(i->mirror_pct, 50)));
+	return false;
+}
+
+static void place_reviews(struct lg_steps_view *v)
+{
+	const struct lg_mesh_vs *vs = v->info.reviews_vs;
+	const struct lg_mesh_vs *stray = lg_steps_stray(v, "reviews");
+	const char *check, *step;
+
+	v->reviews = v->reviews_stray = untouched;
+	if (vs) {
+		step = lg_steps_nearest_reviews(
+		    vs, near_pct(v->info.anon[3], 100), &check);
+		v->reviews = at(check, step, is_exact(&v->info, step));
+	}
+	if (stray) {
+		step = lg_steps_nearest_reviews(stray, false, &check);
+		v->reviews_stray = at(check, step, false);
+	}
+}
+
+static bool ratings_to_v1(const struct lg_reviews_info *i)
+{
+	return i->ratings_vs && !i->ratings_broken &&
+	       !any_rule(i->ratings_vs, has_fault);
+}
+
+static void place_ratings(struct lg_steps_view *v)
+{
+	const struct lg_mesh_vs *vs = v->info.ratings_vs;
+	const struct lg_mesh_vs *stray = lg_steps_stray(v, "ratings");
+	const struct lg_reviews_info *i = &v->info;
+	bool exact;
+
+	v->ratings_stray = untouched;
+	if (stray)
+		v->ratings_stray =
+		    any_rule(stray, has_fault)
+			? at("fault-injection", "delay", false)
+			: at("request-routing", "all-v1", false);
+	if (any_rule(vs, has_fault)) {
+		exact = vs && i->delay_jason && !i->delay_anon &&
+			near_pct(i->delay_pct, 100) &&
+			near_pct(i->delay_s, 7) && !i->ratings_broken;
+		v->ratings = at("fault-injection", "delay", exact);
+		return;
+	}
+	if (!vs)
+		v->ratings = untouched;
+	else
+		v->ratings = at("request-routing", "all-v1", ratings_to_v1(i));
+}
+
+static bool limits(const struct lg_mesh_policy *p)
+{
+	return p->has_pool || p->has_outlier;
+}
+
+static void place_policy(struct lg_steps_view *v)
+{
+	struct lg_mesh_resolved_policy pol;
+
+	lg_mesh_policy_for(&v->mesh, v->ns, "reviews", NULL, &pol);
+	if (limits(&pol.policy))
+		v->policy = at("circuit-breaking", "circuit-breaker", true);
+	else if (lg_steps_stray_policy(v))
+		v->policy = at("circuit-breaking", "circuit-breaker", false);
+	else
+		v->policy = untouched;
+}
+
+void lg_steps_assess(struct lg_steps_view *v)
+{
+	lg_steps_causes_release(v);
+	lg_mesh_reviews_stage(&v->mesh, v->ns, &v->info);
+	place_reviews(v);
+	place_ratings(v);
+	place_policy(v);
+	lg_steps_explain_all(v);
+}
+
+void lg_steps_view_release(struct lg_steps_view *v)
+{
+	lg_steps_causes_release(v);
+	lg_mesh_release(&v->mesh);
+	memset(v, 0, sizeof(*v));
+}
+
+static bool place_is(const struct lg_steps_place *p, const char *check,
+		     const char *step)
+{
+	return p->check && !p->exact && strcmp(p->check, check) == 0 &&
+	       strcmp(p->step, step) == 0;
+}
+
+bool lg_steps_is_attempt_at(const struct lg_steps_view *v, const char *check,
+			    const char *step)
+{
+	return place_is(&v->reviews, check, step) ||
+	       place_is(&v->ratings, check, step) ||
+	       place_is(&v->policy, check, step) ||
+	       place_is(&v->reviews_stray, check, step) ||
+	       place_is(&v->ratings_stray, check, step);
+}
+
+char *lg_steps_explain(const struct lg_steps_view *v, const char *check,
+		       const char *step, bool english)
+{
+	struct lg_buf b = LG_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < v->ncauses; i++) {
+		const struct lg_steps_cause *c = &v->causes[i];
+
+		if (strcmp(c->check, check) != 0 || strcmp(c->step, step) != 0)
+			continue;
+		lg_buf_addf(&b, "%s%s", b.len ? "; " : "",
+			    english ? c->en : c->es);
+	}
+	if (b.len == 0) {
+		lg_buf_release(&b);
+		return NULL;
+	}
+	return lg_buf_detach(&b, NULL);
+}
+
+char *lg_steps_apply_text(const struct lg_step_def *d, const char *ns,
+			  bool english)
+{
+	const char *t = english ? d->apply_en : d->apply_es;
+	struct lg_buf b = LG_BUF_INIT;
+	const char *p;
+
+	while ((p = strstr(t, "{ns}")) != NULL) {
+		lg_buf_add(&b, t, (size_t)(p - t));
+		lg_buf_adds(&b, ns);
+		t = p + 4;
+	}
+	lg_buf_adds(&b, t);
+	return lg_buf_detach(&b, NULL);
+}
