@@ -6,6 +6,7 @@
 #include "../harness/cluster.h"
 #include "../harness/result.h"
 #include "../harness/rubric.h"
+#include "../harness/steps.h"
 
 /*
  * Adding a check (git's builtin.h checklist):
@@ -16,7 +17,10 @@
  *  3. List its assertions in .asserts, each with a stable key, and give the
  *     same keys points in rubric.yaml (a test compares the two).
  *  4. Add it to lg_checks[] in checks/registry.c, keeping the id order.
- *  5. Add cases under tests/ (unit cases on recorded objects, and an
+ *  5. A check whose lab steps overwrite each other's configuration lists
+ *     them in .steps (struct lg_step_def, harness/steps.h) and asks
+ *     lg_check_step_mode() how each is graded this run.
+ *  6. Add cases under tests/ (unit cases on recorded objects, and an
  *     integration case against the simulated cluster).
  * Checks never print, never write to the cluster and never start processes.
  */
@@ -76,6 +80,8 @@ struct lg_check {
 	unsigned flags;		    /* enum lg_check_flags */
 	const struct lg_assert_def *asserts;
 	size_t nasserts;
+	const struct lg_step_def *steps; /* lab steps, in lab order */
+	size_t nsteps;
 	enum lg_verdict (*run)(struct lg_ctx *ctx, struct lg_result *res);
 };
 
@@ -107,6 +113,34 @@ bool lg_check_assert(struct lg_ctx *ctx, struct lg_result *res, const char *key,
  */
 bool lg_check_step_from_journal(struct lg_ctx *ctx, struct lg_result *res,
 				const char *step, const char *how_to_apply);
+
+/*
+ * How step `step` of the running check is graded this run (see
+ * harness/steps.h): JUDGE when eff is LG_STEP_FULL; when it is HALF, or
+ * the configuration is an attempt nearest to this step, JUDGE unless the
+ * journal holds the step's pass (JOURNAL); else JOURNAL or PENDING.
+ * @test tests/unit/test_checks.c (the cases)
+ */
+enum lg_step_mode lg_check_step_mode(const struct lg_ctx *ctx,
+				     const struct lg_steps_view *v,
+				     const char *step, enum lg_step_effect eff);
+
+/*
+ * Record a step that is not judged: from the journal, or pending with its
+ * row's apply text. Also notes, as evidence, what the configuration holds
+ * for that step when that is an attempt held back by the journal.
+ */
+void lg_check_step_skip(struct lg_ctx *ctx, struct lg_result *res,
+			const struct lg_steps_view *v, const char *step);
+
+/*
+ * What is wrong with the configuration for step, in the context's
+ * language, followed by " | " and tail (when not NULL); NULL with no known
+ * cause and no tail. Caller frees.
+ */
+char *lg_check_step_why(const struct lg_ctx *ctx,
+			const struct lg_steps_view *v, const char *step,
+			const char *tail);
 
 /* The journal key of a step: "<check id>.<step>" (caller frees). */
 char *lg_check_step_key(const struct lg_check *c, const char *step);

@@ -158,7 +158,7 @@ static char *config_problem(struct lg_ctx *ctx, const struct mr *s)
 	/* by meaning: the subset whose labels select version v2 */
 	if (!is_reviews(s, s->mhost) || i->mirror_version != 2)
 		return lg_xasprintf("the mirror goes to %s subset %s, not "
-				    "reviews version v2",
+				    "reviews subset v2 (labelled version=v2)",
 				    s->mhost ? s->mhost : "?",
 				    i->mirror_subset ? i->mirror_subset
 						     : "(none)");

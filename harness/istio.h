@@ -489,6 +489,18 @@ void lg_mesh_policy_for(const struct lg_mesh *m, const char *ns,
 			const char *host, const char *subset,
 			struct lg_mesh_resolved_policy *out);
 
+/*
+ * The Bookinfo version (1..9; 0: none) a destination reaches, by meaning:
+ * a subset by its `version` label (subset "version-v1" with version=v1 is
+ * 1), an undefined subset by its name ("v4" is 4; it answers 503 NC, which
+ * lg_route_share.subset_ok tells), no subset on a per-version Service
+ * ("reviews-v2.bookinfo.svc.cluster.local", as the Gateway API samples
+ * route) by the name's suffix. Host is fully qualified.
+ * @test tests/unit/test_istio.c
+ */
+int lg_mesh_subset_version(const struct lg_mesh *m, const char *ns,
+			   const char *host, const char *subset);
+
 /* ------------------------------------------------------------------ */
 /* The lab's reviews/ratings steps.                                    */
 

@@ -533,43 +533,52 @@ char *lg_reviews_shares_text(const double pct[4])
 /* "v2" -> 2; anything else 0. */
 static int version_of(const char *v)
 {
-	if (v && v[0] == 'v' && v[1] >= '1' && v[1] <= '3' && !v[2])
+	if (v && v[0] == 'v' && v[1] >= '1' && v[1] <= '9' && !v[2])
 		return v[1] - '0';
 	return 0;
 }
 
-/*
- * The Bookinfo version a share reaches, by meaning: a subset counts by its
- * `version` label (a subset "version-v1" with version=v1 is v1), a Service
- * "reviews-v2" (the Gateway API samples' backends) by its name. An
- * undefined subset reaches nothing (503 NC, flagged `broken`) but counts
- * by its name, so that the step it was meant for is still recognised.
- */
-static int version_index(const struct lg_mesh *m, const char *ns,
-			 const struct lg_route_share *s)
+int lg_mesh_subset_version(const struct lg_mesh *m, const char *ns,
+			   const char *host, const char *subset)
 {
 	struct lg_mesh_merged_dr d;
 	const struct lg_mesh_subset *sub;
+	const char *dash = strrchr(host, '-');
 	char v[4] = "";
 	int ver = 0;
 	size_t i;
 
-	if (!s->subset) {
-		if (strncmp(s->host, "reviews-", 8) == 0 &&
-		    strcspn(s->host + 8, ".") == 2)
-			memcpy(v, s->host + 8, 2);
+	if (!subset) {
+		/* a Service per version ("reviews-v2", the Gateway API
+		 * samples' backends), named as Bookinfo names them */
+		if (dash && strcspn(dash + 1, ".") == 2 &&
+		    (size_t)(dash - host) < strcspn(host, "."))
+			memcpy(v, dash + 1, 2);
 		return version_of(v);
 	}
-	if (strncmp(s->host, "reviews.", 8) != 0)
-		return 0;
-	lg_mesh_merged_dr(m, ns, s->host, &d);
-	sub = lg_mesh_merged_subset(&d, s->subset);
+	lg_mesh_merged_dr(m, ns, host, &d);
+	sub = lg_mesh_merged_subset(&d, subset);
 	for (i = 0; sub && i < sub->labels.n; i++)
 		if (strcmp(sub->labels.keys[i], "version") == 0)
 			ver = version_of(sub->labels.values[i]);
 	lg_mesh_merged_dr_release(&d);
 	/* Undefined: what the student meant by the name; `broken` tells. */
-	return sub ? ver : version_of(s->subset);
+	return sub ? ver : version_of(subset);
+}
+
+/*
+ * The reviews version a share reaches (0: another host, or no version).
+ */
+static int version_index(const struct lg_mesh *m, const char *ns,
+			 const struct lg_route_share *s)
+{
+	int v;
+
+	if (strncmp(s->host, "reviews.", 8) != 0 &&
+	    strncmp(s->host, "reviews-", 8) != 0)
+		return 0;
+	v = lg_mesh_subset_version(m, ns, s->host, s->subset);
+	return v <= 3 ? v : 0;
 }
 
 /* Route reviews for user; fill pct[] by version. */
