@@ -196,6 +196,21 @@ static bool is_exact(const struct lg_reviews_info *i, const char *step)
 	return false;
 }
 
+/* Does every rule of vs send everything to one destination of version 3? */
+static bool all_to_v3(const struct lg_steps_view *v,
+		      const struct lg_mesh_vs *vs)
+{
+	size_t i;
+
+	for (i = 0; i < vs->nhttp; i++)
+		if (vs->http[i].nroutes != 1 ||
+		    lg_mesh_subset_version(&v->mesh, v->ns,
+					   vs->http[i].routes[0].host,
+					   vs->http[i].routes[0].subset) != 3)
+			return false;
+	return vs->nhttp > 0;
+}
+
 static void place_reviews(struct lg_steps_view *v)
 {
 	const struct lg_mesh_vs *vs = v->info.reviews_vs;
@@ -209,7 +224,8 @@ static void place_reviews(struct lg_steps_view *v)
 		v->reviews = at(check, step, is_exact(&v->info, step));
 	}
 	if (stray) {
-		step = lg_steps_nearest_reviews(stray, false, &check);
+		step = lg_steps_nearest_reviews(stray, all_to_v3(v, stray),
+						&check);
 		v->reviews_stray = at(check, step, false);
 	}
 }
