@@ -138,9 +138,8 @@ void lg_check_step_skip(struct lg_ctx *ctx, struct lg_result *res,
  * language, followed by " | " and tail (when not NULL); NULL with no known
  * cause and no tail. Caller frees.
  */
-char *lg_check_step_why(const struct lg_ctx *ctx,
-			const struct lg_steps_view *v, const char *step,
-			const char *tail);
+char *lg_check_step_why(const struct lg_ctx *ctx, const struct lg_steps_view *v,
+			const char *step, const char *tail);
 
 /* The journal key of a step: "<check id>.<step>" (caller frees). */
 char *lg_check_step_key(const struct lg_check *c, const char *step);

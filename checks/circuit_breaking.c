@@ -240,9 +240,8 @@ static void assert_pool(struct lg_ctx *ctx, struct lg_result *res,
 {
 	const struct lg_mesh_pool *p = &s->pol.policy.pool;
 	struct lg_buf obs = LG_BUF_INIT;
-	const char *limit = s->pol.policy.has_pool
-				? overflowing_limit(p, s->conc)
-				: NULL;
+	const char *limit =
+	    s->pol.policy.has_pool ? overflowing_limit(p, s->conc) : NULL;
 	char *hint, *why, *exp;
 
 	if (s->pol.policy.has_pool) {

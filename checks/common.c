@@ -136,8 +136,8 @@ void lg_check_step_skip(struct lg_ctx *ctx, struct lg_result *res,
 	const struct lg_step_def *d = step_def(ctx->check, step);
 	char *how = d ? lg_steps_apply_text(d, v->ns, ctx->lang == LG_LANG_EN)
 		      : lg_xstrdup(step);
-	char *why = lg_steps_explain(v, ctx->check->id, step,
-				     ctx->lang == LG_LANG_EN);
+	char *why =
+	    lg_steps_explain(v, ctx->check->id, step, ctx->lang == LG_LANG_EN);
 
 	if (lg_check_step_from_journal(ctx, res, step, how) && why)
 		lg_result_evidencef(res, "%s: %s", step, why);
@@ -145,12 +145,11 @@ void lg_check_step_skip(struct lg_ctx *ctx, struct lg_result *res,
 	free(why);
 }
 
-char *lg_check_step_why(const struct lg_ctx *ctx,
-			const struct lg_steps_view *v, const char *step,
-			const char *tail)
+char *lg_check_step_why(const struct lg_ctx *ctx, const struct lg_steps_view *v,
+			const char *step, const char *tail)
 {
-	char *why = lg_steps_explain(v, ctx->check->id, step,
-				     ctx->lang == LG_LANG_EN);
+	char *why =
+	    lg_steps_explain(v, ctx->check->id, step, ctx->lang == LG_LANG_EN);
 	char *s;
 
 	if (!why)

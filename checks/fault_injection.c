@@ -92,7 +92,7 @@ const struct lg_check lg_check_fault_injection = {
 struct fi {
 	const char *ns;
 	struct lg_steps_view v; /* the mesh, modelled and placed */
-	unsigned conc; /* views in flight at once, 0: default */
+	unsigned conc;		/* views in flight at once, 0: default */
 	double want_delay, lo, hi, anon_max;
 	size_t njason, nanon;
 	struct lg_bookinfo_obs obs[2 * MAX_OBS]; /* jason first */
@@ -192,8 +192,7 @@ static void assert_jason_v2(struct lg_ctx *ctx, struct lg_result *res,
 
 /* A live hint after the configuration's cause, when one is known: a
  * fast page under a 10 % delay is the percentage's doing, not routing's. */
-static char *with_why(const struct lg_ctx *ctx, const struct fi *f,
-		      char *hint)
+static char *with_why(const struct lg_ctx *ctx, const struct fi *f, char *hint)
 {
 	char *why = lg_check_step_why(ctx, &f->v, "delay", hint);
 

@@ -51,9 +51,9 @@ enum { MR_V2 = 0, MR_RATINGS, MR_N };
 struct mr {
 	const char *ns;
 	struct lg_steps_view v; /* the mesh, modelled and placed */
-	bool deprecated;    /* mirrorPercent was used */
-	const char *mhost;  /* the mirror's host, borrowed from the mesh */
-	char *v2[MAX_PODS]; /* reviews-v2 pods */
+	bool deprecated;	/* mirrorPercent was used */
+	const char *mhost;	/* the mirror's host, borrowed from the mesh */
+	char *v2[MAX_PODS];	/* reviews-v2 pods */
 	size_t nv2;
 	char *rt[MAX_PODS]; /* ratings pods */
 	size_t nrt;
@@ -150,31 +150,42 @@ static bool is_reviews(const struct mr *s, const char *host)
 }
 
 /* What is wrong with the mirror configuration (English), or NULL. */
-static char *config_problem(struct lg_ctx *ctx, const struct mr *s)
+/* The mirror's target, by meaning: the subset labelled version=v2. */
+static char *target_problem(const struct mr *s)
 {
 	const struct lg_reviews_info *i = &s->v.info;
-	double want = lg_param_num(ctx, "mirror-percentage", 50);
 	struct lg_mesh_merged_dr m;
-	bool v2_defined;
+	bool defined;
 
-	if (fabs(i->anon[1] - 100) > 0.01)
-		return lg_xstrdup("the route does not send every request to "
-				  "subset v1");
 	lg_mesh_merged_dr(&s->v.mesh, s->ns, "reviews", &m);
-	v2_defined = lg_mesh_merged_subset(&m, i->mirror_subset) != NULL;
+	defined = lg_mesh_merged_subset(&m, i->mirror_subset) != NULL;
 	lg_mesh_merged_dr_release(&m);
-	if (is_reviews(s, s->mhost) && i->mirror_subset && !v2_defined)
+	if (is_reviews(s, s->mhost) && i->mirror_subset && !defined)
 		return lg_xasprintf("subset %s of reviews is defined by no "
 				    "DestinationRule (IST0101): the mirror "
 				    "has nowhere to go",
 				    i->mirror_subset);
-	/* by meaning: the subset whose labels select version v2 */
 	if (!is_reviews(s, s->mhost) || i->mirror_version != 2)
 		return lg_xasprintf("the mirror goes to %s subset %s, not "
 				    "reviews subset v2 (labelled version=v2)",
 				    s->mhost ? s->mhost : "?",
 				    i->mirror_subset ? i->mirror_subset
 						     : "(none)");
+	return NULL;
+}
+
+static char *config_problem(struct lg_ctx *ctx, const struct mr *s)
+{
+	const struct lg_reviews_info *i = &s->v.info;
+	double want = lg_param_num(ctx, "mirror-percentage", 50);
+	char *problem;
+
+	if (fabs(i->anon[1] - 100) > 0.01)
+		return lg_xstrdup("the route does not send every request to "
+				  "subset v1");
+	problem = target_problem(s);
+	if (problem)
+		return problem;
 	if (want > 0 && fabs(i->mirror_pct - want) > 0.01)
 		return lg_xasprintf("mirrorPercentage is %g, the lab asks for "
 				    "%g",
@@ -210,7 +221,8 @@ static void assert_config(struct lg_ctx *ctx, struct lg_result *res,
 	    "route v1 100 %%, mirror reviews subset v2, mirrorPercentage %g",
 	    lg_param_num(ctx, "mirror-percentage", 50));
 	char *why;
-	const char *fix = lg_tr(ctx,
+	const char *fix =
+	    lg_tr(ctx,
 		  "el VirtualService reviews debe enviar todo a subset v1 y "
 		  "llevar mirror: {host: reviews, subset: v2} con "
 		  "mirrorPercentage: {value: 50} (y destination-rule-all "

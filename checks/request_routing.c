@@ -79,8 +79,7 @@ static const struct lg_step_def steps[] = {
      "reviews: end-user exact jason -> subset labelled version=v2; "
      "everyone else -> version=v1",
      "`kubectl apply -n {ns} -f " NET "virtual-service-reviews-test-v2.yaml`",
-     "`kubectl apply -n {ns} -f " NET
-     "virtual-service-reviews-test-v2.yaml`"},
+     "`kubectl apply -n {ns} -f " NET "virtual-service-reviews-test-v2.yaml`"},
 };
 
 const struct lg_check lg_check_request_routing = {
@@ -97,11 +96,10 @@ const struct lg_check lg_check_request_routing = {
     .run = run,
 };
 
-
 struct rr {
 	const char *ns;
 	struct lg_steps_view v; /* the mesh, modelled and placed */
-	unsigned conc; /* views in flight at once, 0: default */
+	unsigned conc;		/* views in flight at once, 0: default */
 	enum lg_step_mode all_v1, test_v2;
 	bool jason_fault; /* a ratings fault for jason (fault-injection) */
 	size_t nobs;
@@ -151,8 +149,8 @@ static bool has_version(const struct lg_mesh *m, const char *ns,
 	size_t i;
 
 	for (i = 0; i < d->nsubsets && !yes; i++)
-		yes = lg_mesh_subset_version(m, ns, fq, d->subsets[i]->name) ==
-		      v;
+		yes =
+		    lg_mesh_subset_version(m, ns, fq, d->subsets[i]->name) == v;
 	free(fq);
 	return yes;
 }
@@ -298,21 +296,23 @@ static void assert_test_v2_config(struct lg_ctx *ctx, struct lg_result *res,
 	char *obs = lg_xasprintf("anonymous: %s; jason: %s", a, j);
 	bool ok = near(r->v.info.anon[1], 100) &&
 		  near(r->v.info.jason[2], 100) && !r->v.info.broken;
-	char *why, *hint = lg_xasprintf(
-	    r->v.info.stage == LG_STAGE_JASON_V2_V3
-		? LG_TR(ctx,
-			"es virtual-service-reviews-jason-v2-v3.yaml (los "
-			"anónimos van a v3); el paso del laboratorio es "
-			"`" APPLY_V2 "`",
-			"this is virtual-service-reviews-jason-v2-v3.yaml "
-			"(anonymous users go to v3); the lab's step is "
-			"`" APPLY_V2 "`")
-		: LG_TR(ctx,
-			"la regla debe enviar `end-user: jason` (exact) a v2 "
-			"y todo lo demás a v1: `" APPLY_V2 "`",
-			"the rule must send `end-user: jason` (exact) to v2 "
-			"and everything else to v1: `" APPLY_V2 "`"),
-	    r->ns);
+	char *why,
+	    *hint = lg_xasprintf(
+		r->v.info.stage == LG_STAGE_JASON_V2_V3
+		    ? LG_TR(ctx,
+			    "es virtual-service-reviews-jason-v2-v3.yaml (los "
+			    "anónimos van a v3); el paso del laboratorio es "
+			    "`" APPLY_V2 "`",
+			    "this is virtual-service-reviews-jason-v2-v3.yaml "
+			    "(anonymous users go to v3); the lab's step is "
+			    "`" APPLY_V2 "`")
+		    : LG_TR(
+			  ctx,
+			  "la regla debe enviar `end-user: jason` (exact) a v2 "
+			  "y todo lo demás a v1: `" APPLY_V2 "`",
+			  "the rule must send `end-user: jason` (exact) to v2 "
+			  "and everything else to v1: `" APPLY_V2 "`"),
+		r->ns);
 
 	why = lg_check_step_why(ctx, &r->v, "test-v2", hint);
 	lg_check_assert(ctx, res, "test-v2-config", ok,

@@ -95,7 +95,7 @@ struct split {
 struct ts {
 	const char *ns;
 	struct lg_steps_view v; /* the mesh, modelled and placed */
-	unsigned conc; /* views in flight at once, 0: default */
+	unsigned conc;		/* views in flight at once, 0: default */
 	enum lg_bookinfo_source src;
 	long tmo;
 };
@@ -411,8 +411,8 @@ static enum lg_verdict judge_split(struct lg_ctx *ctx, struct lg_result *res,
 static void assert_all_v3_config(struct lg_ctx *ctx, struct lg_result *res,
 				 const struct ts *t)
 {
-	bool ok = near(t->v.info.anon[3], 100) && near(t->v.info.jason[3], 100) &&
-		  !t->v.info.broken;
+	bool ok = near(t->v.info.anon[3], 100) &&
+		  near(t->v.info.jason[3], 100) && !t->v.info.broken;
 	char *s = shares_obs(&t->v.info), *why;
 	char *hint = lg_xasprintf(
 	    t->v.info.stage == LG_STAGE_JASON_V2_V3

@@ -55,11 +55,21 @@ static void strmatch_of(const cJSON *o, struct lg_mesh_strmatch *sm,
 		*unjudged = true;
 }
 
+/* A path match; PathPrefix "/" (the default) matches every request. */
+static void path_of(const cJSON *path, struct lg_mesh_match *mt)
+{
+	const char *type = gstr(path, "type"), *value = gstr(path, "value");
+
+	if (!path || (value && strcmp(value, "/") == 0 &&
+		      (!type || strcmp(type, "PathPrefix") == 0)))
+		return;
+	strmatch_of(path, &mt->uri, &mt->unjudged);
+}
+
 /* One HTTPRouteMatch: path, headers; anything else is not judged. */
 static void match_of(const cJSON *o, struct lg_mesh_match *mt)
 {
 	const cJSON *hs = garr(o, "headers"), *it;
-	const cJSON *path = cJSON_GetObjectItemCaseSensitive(o, "path");
 
 	memset(mt, 0, sizeof(*mt));
 	mt->headers = lg_xcalloc((size_t)cJSON_GetArraySize(hs) + 1,
@@ -74,12 +84,7 @@ static void match_of(const cJSON *o, struct lg_mesh_match *mt)
 			*q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
 		strmatch_of(it, &h->m, &mt->unjudged);
 	}
-	/* PathPrefix "/" (the default) matches every request. */
-	if (path && !(gstr(path, "value") && strcmp(gstr(path, "value"), "/") ==
-						  0 &&
-		      (!gstr(path, "type") ||
-		       strcmp(gstr(path, "type"), "PathPrefix") == 0)))
-		strmatch_of(path, &mt->uri, &mt->unjudged);
+	path_of(cJSON_GetObjectItemCaseSensitive(o, "path"), mt);
 	if (garr(o, "queryParams") ||
 	    cJSON_GetObjectItemCaseSensitive(o, "method"))
 		mt->unjudged = true;
@@ -94,11 +99,11 @@ static void rule_of(const cJSON *o, const char *ns, struct lg_mesh_http *h)
 	h->timeout_s = -1;
 	h->retry_attempts = LG_MESH_UNSET;
 	h->retry_per_try_s = -1;
-	h->matches = lg_xcalloc((size_t)cJSON_GetArraySize(ms) + 1,
-				sizeof(*h->matches));
+	h->matches =
+	    lg_xcalloc((size_t)cJSON_GetArraySize(ms) + 1, sizeof(*h->matches));
 	cJSON_ArrayForEach(it, ms) match_of(it, &h->matches[h->nmatches++]);
-	h->routes = lg_xcalloc((size_t)cJSON_GetArraySize(bs) + 1,
-			       sizeof(*h->routes));
+	h->routes =
+	    lg_xcalloc((size_t)cJSON_GetArraySize(bs) + 1, sizeof(*h->routes));
 	cJSON_ArrayForEach(it, bs)
 	{
 		struct lg_mesh_dest *d = &h->routes[h->nroutes++];
@@ -120,8 +125,7 @@ static void meta_copy(struct lg_mesh_meta *to, const struct lg_mesh_meta *from)
 
 /* The Service hosts of the parentRefs; true when the route is a producer
  * route (every parent in the route's own namespace). */
-static bool parent_hosts(const cJSON *ps, const char *ns,
-			 struct lg_mesh_vs *vs)
+static bool parent_hosts(const cJSON *ps, const char *ns, struct lg_mesh_vs *vs)
 {
 	const cJSON *it;
 	bool producer = true;
@@ -180,8 +184,8 @@ void lg_mesh_add_gamma(struct lg_mesh *m, const cJSON *spec,
 		return;
 	}
 	meta_copy(&vs.meta, meta);
-	vs.http = lg_xcalloc((size_t)cJSON_GetArraySize(rules) + 1,
-			     sizeof(*vs.http));
+	vs.http =
+	    lg_xcalloc((size_t)cJSON_GetArraySize(rules) + 1, sizeof(*vs.http));
 	cJSON_ArrayForEach(it, rules)
 	    rule_of(it, meta->ns, &vs.http[vs.nhttp++]);
 	matched_first(&vs);

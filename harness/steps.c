@@ -77,9 +77,10 @@ enum lg_err lg_steps_read(struct lg_cluster *c, struct lg_result *res,
 	if (rc != LG_OK)
 		return rc;
 	if (!v->cluster_wide)
-		lg_result_evidencef(res, "only namespace '%s' could be read: "
-					 "configuration in other namespaces "
-					 "is not seen",
+		lg_result_evidencef(res,
+				    "only namespace '%s' could be read: "
+				    "configuration in other namespaces "
+				    "is not seen",
 				    ns);
 	lg_steps_assess(v);
 	return LG_OK;
@@ -90,8 +91,7 @@ enum lg_err lg_steps_read(struct lg_cluster *c, struct lg_result *res,
 
 static const struct lg_steps_place untouched = {NULL, NULL, false};
 
-static struct lg_steps_place at(const char *check, const char *step,
-				bool exact)
+static struct lg_steps_place at(const char *check, const char *step, bool exact)
 {
 	struct lg_steps_place p;
 
@@ -142,8 +142,8 @@ static bool has_split(const struct lg_mesh_http *h)
  * host), a match on a request the jason rule, weights the split, one
  * destination all-v1 (or all-v3 when it is v3).
  */
-const char *lg_steps_nearest_reviews(const struct lg_mesh_vs *vs,
-				     bool to_v3, const char **check)
+const char *lg_steps_nearest_reviews(const struct lg_mesh_vs *vs, bool to_v3,
+				     const char **check)
 {
 	static const struct {
 		bool (*pred)(const struct lg_mesh_http *h);
@@ -245,10 +245,9 @@ static void place_ratings(struct lg_steps_view *v)
 
 	v->ratings_stray = untouched;
 	if (stray)
-		v->ratings_stray =
-		    any_rule(stray, has_fault)
-			? at("fault-injection", "delay", false)
-			: at("request-routing", "all-v1", false);
+		v->ratings_stray = any_rule(stray, has_fault)
+				       ? at("fault-injection", "delay", false)
+				       : at("request-routing", "all-v1", false);
 	if (any_rule(vs, has_fault)) {
 		exact = vs && i->delay_jason && !i->delay_anon &&
 			near_pct(i->delay_pct, 100) &&

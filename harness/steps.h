@@ -32,10 +32,10 @@
 
 /* What a step configures. */
 enum lg_steps_group {
-	LG_STEPS_SUBSETS = 1 << 0,	/* DestinationRule subsets */
-	LG_STEPS_REVIEWS_ROUTE = 1 << 1, /* reviews VirtualService/HTTPRoute */
-	LG_STEPS_RATINGS_ROUTE = 1 << 2, /* ratings VirtualService */
-	LG_STEPS_OTHER_ROUTES = 1 << 3,	 /* productpage, details */
+	LG_STEPS_SUBSETS = 1 << 0,	  /* DestinationRule subsets */
+	LG_STEPS_REVIEWS_ROUTE = 1 << 1,  /* reviews VirtualService/HTTPRoute */
+	LG_STEPS_RATINGS_ROUTE = 1 << 2,  /* ratings VirtualService */
+	LG_STEPS_OTHER_ROUTES = 1 << 3,	  /* productpage, details */
 	LG_STEPS_REVIEWS_POLICY = 1 << 4, /* reviews trafficPolicy */
 };
 
@@ -57,9 +57,9 @@ enum lg_step_mode {
  * that applies it, with "{ns}" standing for the Bookinfo namespace.
  */
 struct lg_step_def {
-	const char *id;		/* journal key suffix: "<check>.<id>" */
-	unsigned configures;	/* enum lg_steps_group bits */
-	const char *means;	/* its intended semantics, for docs/evidence */
+	const char *id;	     /* journal key suffix: "<check>.<id>" */
+	unsigned configures; /* enum lg_steps_group bits */
+	const char *means;   /* its intended semantics, for docs/evidence */
 	const char *apply_es;
 	const char *apply_en;
 };

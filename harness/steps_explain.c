@@ -9,8 +9,8 @@
 #include "steps.h"
 #include "steps_int.h"
 
-static const char *const bookinfo_svcs[] = {"productpage", "reviews",
-					    "ratings", "details"};
+static const char *const bookinfo_svcs[] = {"productpage", "reviews", "ratings",
+					    "details"};
 
 static void add_cause(struct lg_steps_view *v, const char *check,
 		      const char *step, char *es, char *en)
@@ -153,8 +153,7 @@ const struct lg_mesh_vs *lg_steps_stray(const struct lg_steps_view *v,
 		const struct lg_mesh_vs *vs = &v->mesh.vs[i];
 
 		if ((n > 0 && vs == c[0]) || !aims_at(vs, svc) ||
-		    for_other_svc(vs, svc, v->ns) ||
-		    has_wildcard_host(vs))
+		    for_other_svc(vs, svc, v->ns) || has_wildcard_host(vs))
 			continue;
 		found = vs;
 	}
@@ -248,8 +247,8 @@ static void typo_host(const struct lg_mesh_vs *vs, const char *svc, char **es,
 }
 
 static void not_applied(const struct lg_steps_view *v,
-			const struct lg_mesh_vs *vs, const char *svc,
-			char **es, char **en)
+			const struct lg_mesh_vs *vs, const char *svc, char **es,
+			char **en)
 {
 	char *o = obj(vs);
 	const char *why_en, *why_es;
@@ -418,8 +417,7 @@ static bool misses_jason(const struct lg_mesh_header_match *h)
 	return !lg_mesh_rule_matches(&one, &req, &unj) && !unj;
 }
 
-static void header_causes(struct lg_steps_view *v,
-			  const struct lg_mesh_vs *vs,
+static void header_causes(struct lg_steps_view *v, const struct lg_mesh_vs *vs,
 			  const struct lg_steps_place *p)
 {
 	size_t i, j, k;

@@ -7,8 +7,8 @@
 
 /* The nearest step (and its check, static) of a VirtualService for
  * reviews, by its structure; to_v3: its one destination is version v3. */
-const char *lg_steps_nearest_reviews(const struct lg_mesh_vs *vs,
-				     bool to_v3, const char **check);
+const char *lg_steps_nearest_reviews(const struct lg_mesh_vs *vs, bool to_v3,
+				     const char **check);
 
 /*
  * A VirtualService (any namespace) aimed at Bookinfo service `svc` (its
