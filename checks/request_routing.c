@@ -541,7 +541,11 @@ static void read_stage(const struct lg_ctx *ctx, struct lg_result *res,
 {
 	char *a, *j;
 
-	r->jason_fault = r->v.info.delay_jason || r->v.info.abort_jason;
+	/* a fault written on reviews' own route (an attempt at the fault
+	 * step) shows on jason's pages the same way */
+	r->jason_fault = r->v.info.delay_jason || r->v.info.abort_jason ||
+			 (r->v.reviews.check &&
+			  strcmp(r->v.reviews.check, "fault-injection") == 0);
 	r->conc = lg_bookinfo_concurrency(&r->v.mesh, r->ns);
 	if (r->conc)
 		lg_result_evidencef(res,

@@ -1485,6 +1485,27 @@ def routing_variants():
                     v_world([], drs=[], routes=jason), {
                         "verdict": "pass", "points": 10, "failed": []},
                     rt_routes(1, 2, use_api=True))
+    # RBAC refuses the cluster-wide lists: bookinfo's are read instead,
+    # and the evidence says what could not be seen
+    w = v_world(rt_all_v1() + [RT_TEST_V2])
+    for path in (ALL_VSS, ALL_DRS, ALL_HRS):
+        del w[path]
+    refused = (403, FORBIDDEN.replace("in the namespace \"bookinfo\"",
+                                      "at the cluster scope"))
+    rt_traffic_case(c, "variant-cluster-wide-forbidden", w, {
+        "verdict": "pass", "points": 10, "failed": [],
+        "evidence_contains": "only namespace 'bookinfo' could be read"},
+        rt_routes(1, 2, use_api=True),
+        raw={ALL_VSS: refused, ALL_DRS: refused, ALL_HRS: refused})
+    on_reviews = copy.deepcopy(RT_TEST_V2)
+    on_reviews["spec"]["http"][0]["fault"] = {"delay": {
+        "percentage": {"value": 100.0}, "fixedDelay": "7s"}}
+    r = rt_routes(1, 2)
+    r["GET_productpage@jason"] = rt_html(error=True, delay=100)
+    rt_traffic_case(c, "variant-delay-on-reviews",
+                    v_world(rt_all_v1() + [on_reviews]), {
+                        "verdict": "pass", "points": 10, "failed": [],
+                        "evidence_contains": "jason's pages show it"}, r)
     shadow = v_test_v2(ns="default", hosts=(fq,), dest=fq)
     shadow["metadata"]["creationTimestamp"] = "2026-11-21T10:00:00Z"
     rt_traffic_case(c, "variant-fqdn-shadowed-by-all-v1",
