@@ -53,7 +53,12 @@ struct lg_assert_def {
 struct lg_state {
 	char *gateway_url; /* base URL for traffic, "http://host:port" */
 	char *gateway_how; /* how it was found, for the evidence */
+	/* The traffic checks' lists, read once per run (harness/steps.h). */
+	struct lg_steps_cache *steps;
 };
+
+/* Free what the state holds; it is empty again. */
+void lg_state_release(struct lg_state *s);
 
 struct lg_journal;
 
@@ -113,6 +118,14 @@ bool lg_check_assert(struct lg_ctx *ctx, struct lg_result *res, const char *key,
  */
 bool lg_check_step_from_journal(struct lg_ctx *ctx, struct lg_result *res,
 				const char *step, const char *how_to_apply);
+
+/*
+ * lg_steps_read_shared() for the running check: the mesh configuration is
+ * listed once per run (ctx->state->steps), whichever check comes first.
+ */
+enum lg_err lg_check_steps_read(struct lg_ctx *ctx, struct lg_result *res,
+				const char *ns, struct lg_steps_view *v,
+				struct lg_error *err);
 
 /*
  * How step `step` of the running check is graded this run (see

@@ -738,7 +738,7 @@ static enum lg_verdict run(struct lg_ctx *ctx, struct lg_result *res)
 	size_t n;
 
 	s.ns = lg_param_str(ctx, "bookinfo-namespace", "bookinfo");
-	if (lg_steps_read(ctx->cluster, res, s.ns, &s.v, &err)) {
+	if (lg_check_steps_read(ctx, res, s.ns, &s.v, &err)) {
 		v = lg_result_errorf(res, "%s", err.msg);
 		goto out;
 	}

@@ -160,3 +160,20 @@ char *lg_check_step_why(const struct lg_ctx *ctx, const struct lg_steps_view *v,
 	free(why);
 	return s;
 }
+
+void lg_state_release(struct lg_state *s)
+{
+	free(s->gateway_url);
+	free(s->gateway_how);
+	lg_steps_cache_free(s->steps);
+	memset(s, 0, sizeof(*s));
+}
+
+enum lg_err lg_check_steps_read(struct lg_ctx *ctx, struct lg_result *res,
+				const char *ns, struct lg_steps_view *v,
+				struct lg_error *err)
+{
+	return lg_steps_read_shared(ctx->cluster, res, ns,
+				    ctx->state ? &ctx->state->steps : NULL, v,
+				    err);
+}

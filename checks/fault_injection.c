@@ -429,7 +429,7 @@ static enum lg_verdict run(struct lg_ctx *ctx, struct lg_result *res)
 	enum lg_verdict v;
 
 	params(ctx, f);
-	if (lg_steps_read(ctx->cluster, res, f->ns, &f->v, &err)) {
+	if (lg_check_steps_read(ctx, res, f->ns, &f->v, &err)) {
 		v = lg_result_errorf(res, "%s", err.msg);
 		goto out;
 	}

@@ -574,7 +574,7 @@ static enum lg_verdict run(struct lg_ctx *ctx, struct lg_result *res)
 	r.ns = lg_param_str(ctx, "bookinfo-namespace", "bookinfo");
 	r.nobs = (size_t)lg_param_num(ctx, "observations", 10);
 	r.nobs = r.nobs < 1 ? 1 : r.nobs > MAX_OBS ? MAX_OBS : r.nobs;
-	if (lg_steps_read(ctx->cluster, res, r.ns, &r.v, &err)) {
+	if (lg_check_steps_read(ctx, res, r.ns, &r.v, &err)) {
 		v = lg_result_errorf(res, "%s", err.msg);
 		goto out;
 	}

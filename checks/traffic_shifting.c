@@ -498,7 +498,7 @@ static enum lg_verdict run(struct lg_ctx *ctx, struct lg_result *res)
 
 	t.ns = lg_param_str(ctx, "bookinfo-namespace", "bookinfo");
 	t.tmo = (long)lg_param_num(ctx, "request-timeout-ms", 10000);
-	if (lg_steps_read(ctx->cluster, res, t.ns, &t.v, &err)) {
+	if (lg_check_steps_read(ctx, res, t.ns, &t.v, &err)) {
 		v = lg_result_errorf(res, "%s", err.msg);
 		goto out;
 	}

@@ -2,6 +2,7 @@
 /* steps.c: reads the mesh configuration once and places it on the lab's
  * traffic steps (which step it is, or which one it is an attempt at). */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,54 +37,163 @@ static void add_items(struct lg_result *res, const char *path,
 	}
 }
 
-/* One kind: every namespace, or ns alone when RBAC refuses that. */
+/* One kind: every namespace, or ns alone when RBAC refuses that. *items
+ * is the caller's (cJSON_Delete), NULL on error. */
 static enum lg_err read_kind(struct lg_cluster *c, struct lg_result *res,
-			     size_t k, struct lg_steps_view *v,
-			     struct lg_error *err)
+			     size_t k, const char *ns, bool *cluster_wide,
+			     cJSON **items, struct lg_error *err)
 {
 	char *path = lg_xasprintf("/apis/%s/%s", lists[k].group_version,
 				  lists[k].plural);
-	cJSON *items = NULL;
-	enum lg_err rc = lg_expect_list(c, res, path, &items, err);
+	enum lg_err rc = lg_expect_list(c, res, path, items, err);
 
 	if (rc == LG_EFORBIDDEN) {
 		lg_error_clear(err);
 		free(path);
-		v->cluster_wide = false;
-		path = lg_xasprintf("/apis/%s/namespaces/%s/%s",
-				    lists[k].group_version, v->ns,
-				    lists[k].plural);
-		rc = lg_expect_list(c, res, path, &items, err);
+		cJSON_Delete(*items);
+		*items = NULL;
+		*cluster_wide = false;
+		path =
+		    lg_xasprintf("/apis/%s/namespaces/%s/%s",
+				 lists[k].group_version, ns, lists[k].plural);
+		rc = lg_expect_list(c, res, path, items, err);
 	}
-	if (rc == LG_OK)
-		add_items(res, path, items, v->ns, &v->mesh);
-	cJSON_Delete(items);
 	free(path);
 	return rc;
+}
+
+/* The lists read (or shared), in the order of lists[]. */
+struct steps_lists {
+	cJSON *items[LG_ARRAY_SIZE(lists)];
+	bool cluster_wide;
+};
+
+static enum lg_err read_lists(struct lg_cluster *c, struct lg_result *res,
+			      const char *ns, struct steps_lists *l,
+			      struct lg_error *err)
+{
+	enum lg_err rc = LG_OK;
+	size_t k;
+
+	memset(l, 0, sizeof(*l));
+	l->cluster_wide = true;
+	for (k = 0; rc == LG_OK && k < LG_ARRAY_SIZE(lists); k++)
+		rc = read_kind(c, res, k, ns, &l->cluster_wide, &l->items[k],
+			       err);
+	if (rc == LG_OK && !l->cluster_wide)
+		lg_result_evidencef(res,
+				    "only namespace '%s' could be read: "
+				    "configuration in other namespaces "
+				    "is not seen",
+				    ns);
+	return rc;
+}
+
+static void lists_release(struct steps_lists *l)
+{
+	size_t k;
+
+	for (k = 0; k < LG_ARRAY_SIZE(lists); k++)
+		cJSON_Delete(l->items[k]);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Build the view from lists (read-only: shared lists stay intact). */
+static void view_from(struct lg_result *res, const struct steps_lists *l,
+		      const char *ns, struct lg_steps_view *v)
+{
+	size_t k;
+
+	memset(v, 0, sizeof(*v));
+	v->ns = ns;
+	v->cluster_wide = l->cluster_wide;
+	for (k = 0; k < LG_ARRAY_SIZE(lists); k++)
+		add_items(res, lists[k].plural, l->items[k], ns, &v->mesh);
+	lg_steps_assess(v);
 }
 
 enum lg_err lg_steps_read(struct lg_cluster *c, struct lg_result *res,
 			  const char *ns, struct lg_steps_view *v,
 			  struct lg_error *err)
 {
-	enum lg_err rc = LG_OK;
-	size_t k;
+	struct steps_lists l;
+	enum lg_err rc = read_lists(c, res, ns, &l, err);
 
 	memset(v, 0, sizeof(*v));
 	v->ns = ns;
-	v->cluster_wide = true;
-	for (k = 0; rc == LG_OK && k < LG_ARRAY_SIZE(lists); k++)
-		rc = read_kind(c, res, k, v, err);
-	if (rc != LG_OK)
-		return rc;
-	if (!v->cluster_wide)
+	if (rc == LG_OK)
+		view_from(res, &l, ns, v);
+	lists_release(&l);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* One read per run, shared by the checks (maybe from several threads). */
+
+struct lg_steps_cache {
+	pthread_mutex_t mu;
+	bool done;
+	char *ns;
+	struct steps_lists lists;
+	enum lg_err rc;
+	struct lg_error err;
+};
+
+static struct lg_steps_cache *cache_of(struct lg_steps_cache **slot)
+{
+	struct lg_steps_cache *mine, *cur = NULL;
+
+	if (__atomic_load_n(slot, __ATOMIC_ACQUIRE))
+		return *slot;
+	mine = lg_xcalloc(1, sizeof(*mine));
+	pthread_mutex_init(&mine->mu, NULL);
+	if (__atomic_compare_exchange_n(slot, &cur, mine, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return mine;
+	pthread_mutex_destroy(&mine->mu);
+	free(mine);
+	return cur; /* another check created it first */
+}
+
+enum lg_err lg_steps_read_shared(struct lg_cluster *c, struct lg_result *res,
+				 const char *ns, struct lg_steps_cache **slot,
+				 struct lg_steps_view *v, struct lg_error *err)
+{
+	struct lg_steps_cache *k;
+	bool first = false;
+
+	if (!slot)
+		return lg_steps_read(c, res, ns, v, err);
+	k = cache_of(slot);
+	pthread_mutex_lock(&k->mu);
+	if (!k->done) {
+		k->ns = lg_xstrdup(ns);
+		k->rc = read_lists(c, res, ns, &k->lists, &k->err);
+		k->done = first = true;
+	}
+	pthread_mutex_unlock(&k->mu);
+	if (strcmp(k->ns, ns) != 0)
+		return lg_steps_read(c, res, ns, v, err);
+	memset(v, 0, sizeof(*v));
+	v->ns = ns;
+	if (k->rc != LG_OK)
+		return lg_errorf(err, k->rc, "%s", k->err.msg);
+	if (!first)
 		lg_result_evidencef(res,
-				    "only namespace '%s' could be read: "
-				    "configuration in other namespaces "
-				    "is not seen",
-				    ns);
-	lg_steps_assess(v);
+				    "VirtualServices, DestinationRules and "
+				    "HTTPRoutes: as read once this run");
+	view_from(res, &k->lists, ns, v);
 	return LG_OK;
+}
+
+void lg_steps_cache_free(struct lg_steps_cache *k)
+{
+	if (!k)
+		return;
+	lists_release(&k->lists);
+	pthread_mutex_destroy(&k->mu);
+	free(k->ns);
+	free(k);
 }
 
 /* ------------------------------------------------------------------ */

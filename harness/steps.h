@@ -111,6 +111,24 @@ enum lg_err lg_steps_read(struct lg_cluster *c, struct lg_result *res,
 			  const char *ns, struct lg_steps_view *v,
 			  struct lg_error *err);
 
+/* The lists of one run, shared by its checks (opaque). */
+struct lg_steps_cache;
+
+/*
+ * lg_steps_read, listing only once per *slot: the first caller reads (and
+ * its result gets the evidence lines), later ones build their view from
+ * the same lists, from any thread, with one evidence line saying so. A
+ * failed read is the same error for every caller. *slot starts NULL and
+ * is freed with lg_steps_cache_free() when the run ends; slot NULL: no
+ * sharing. A different ns than the first caller's reads afresh.
+ */
+enum lg_err lg_steps_read_shared(struct lg_cluster *c, struct lg_result *res,
+				 const char *ns, struct lg_steps_cache **slot,
+				 struct lg_steps_view *v, struct lg_error *err);
+
+/* Free a cache (NULL is fine). No check may be running. */
+void lg_steps_cache_free(struct lg_steps_cache *cache);
+
 /*
  * Place and explain a view whose mesh is already filled (tests feed the
  * mesh themselves). Idempotent.
