@@ -71,6 +71,17 @@ static char *ns_of(const char *host)
 	return d ? lg_xstrndup(d + 1, strcspn(d + 1, ".")) : NULL;
 }
 
+/* "reviews" for a host of the Bookinfo namespace, else the full host
+ * (a short destination host read in another namespace). Caller frees. */
+static char *svc_name(const struct lg_steps_view *v, const char *host)
+{
+	char *hns = ns_of(host);
+	bool here = hns && strcmp(hns, v->ns) == 0;
+
+	free(hns);
+	return here ? short_of(host) : lg_xstrdup(host);
+}
+
 /* Equal, or one letter added, dropped or changed ("review"). */
 static bool one_off(const char *a, const char *b)
 {
@@ -326,7 +337,7 @@ static void undefined_subsets(struct lg_steps_view *v,
 			if (ok)
 				continue;
 			o = obj(vs);
-			svc = short_of(d->host);
+			svc = svc_name(v, d->host);
 			add_at(v, p,
 			       lg_xasprintf(
 				   "%s envía a subset %s de %s, que ninguna "
