@@ -546,13 +546,17 @@ static void policy_cause(struct lg_steps_view *v)
 	free(svc);
 }
 
+/* What vs does wrong for svc; stray: it does not even apply, which is
+ * the cause named first, so its subsets (resolved where it was written)
+ * are not blamed too. */
 static void route_causes(struct lg_steps_view *v, const char *svc,
 			 const struct lg_mesh_vs *vs,
-			 const struct lg_steps_place *p)
+			 const struct lg_steps_place *p, bool stray)
 {
 	if (!vs)
 		return;
-	undefined_subsets(v, vs, p);
+	if (!stray)
+		undefined_subsets(v, vs, p);
 	header_causes(v, vs, p);
 	if (strcmp(svc, "reviews") == 0)
 		fault_on_reviews(v, vs);
@@ -565,15 +569,15 @@ void lg_steps_explain_all(struct lg_steps_view *v)
 	const struct lg_mesh_vs *rs = lg_steps_stray(v, "reviews");
 	const struct lg_mesh_vs *ts = lg_steps_stray(v, "ratings");
 
-	route_causes(v, "reviews", v->info.reviews_vs, &v->reviews);
-	route_causes(v, "ratings", v->info.ratings_vs, &v->ratings);
+	route_causes(v, "reviews", v->info.reviews_vs, &v->reviews, false);
+	route_causes(v, "ratings", v->info.ratings_vs, &v->ratings, false);
 	if (rs) {
 		stray_cause(v, rs, "reviews", &v->reviews_stray);
-		route_causes(v, "reviews", rs, &v->reviews_stray);
+		route_causes(v, "reviews", rs, &v->reviews_stray, true);
 	}
 	if (ts) {
 		stray_cause(v, ts, "ratings", &v->ratings_stray);
-		route_causes(v, "ratings", ts, &v->ratings_stray);
+		route_causes(v, "ratings", ts, &v->ratings_stray, true);
 	}
 	policy_cause(v);
 }
