@@ -522,28 +522,74 @@ static void delay_percentage(struct lg_steps_view *v,
 	}
 }
 
+/* A breaker rule for reviews that sidecars in bookinfo do not use. */
+static void policy_unused(struct lg_steps_view *v, const struct lg_mesh_dr *dr,
+			  const char *fq)
+{
+	const char *o_ns = dr->meta.ns, *o = dr->meta.name;
+
+	if (strcmp(dr->host, fq) != 0) {
+		add_cause(v, "circuit-breaking", "circuit-breaker",
+			  lg_xasprintf("DestinationRule %s/%s tiene el host "
+				       "'%s', que resuelve a %s (el nombre "
+				       "corto se lee en el namespace %s): no "
+				       "limita reviews en %s; aplícala con "
+				       "`-n %s` o escribe el FQDN %s",
+				       o_ns, o, "reviews", dr->host, o_ns,
+				       v->ns, v->ns, fq),
+			  lg_xasprintf("DestinationRule %s/%s has host '%s', "
+				       "which resolves to %s (the short name "
+				       "is read in namespace %s): it limits "
+				       "nothing for reviews in %s; apply it "
+				       "with `-n %s` or write the FQDN %s",
+				       o_ns, o, "reviews", dr->host, o_ns,
+				       v->ns, v->ns, fq));
+		return;
+	}
+	add_cause(v, "circuit-breaking", "circuit-breaker",
+		  lg_xasprintf("DestinationRule %s/%s no se usa: Istio toma "
+			       "las reglas de reviews del namespace del "
+			       "cliente (%s), luego del servicio, luego "
+			       "istio-system, y exportTo o workloadSelector "
+			       "la excluyen o hay otras antes; créala en %s",
+			       o_ns, o, v->ns, v->ns),
+		  lg_xasprintf("DestinationRule %s/%s is not used: Istio takes "
+			       "the rules for reviews from the client's "
+			       "namespace (%s), then the service's, then "
+			       "istio-system, and exportTo or a "
+			       "workloadSelector leaves it out or others come "
+			       "first; create it in %s",
+			       o_ns, o, v->ns, v->ns));
+}
+
 static void policy_cause(struct lg_steps_view *v)
 {
 	const struct lg_mesh_dr *dr = lg_steps_stray_policy(v);
-	char *svc;
+	char *svc, *fq;
 
 	if (!dr || v->policy.exact)
 		return;
 	svc = short_of(dr->host);
-	add_cause(v, "circuit-breaking", "circuit-breaker",
-		  lg_xasprintf("DestinationRule %s/%s pone el connectionPool/"
-			       "outlierDetection en el host %s (%s), no en "
-			       "reviews: las llamadas de productpage a "
-			       "reviews no tienen límite y nunca desbordan; "
-			       "escribe host: reviews",
-			       dr->meta.ns, dr->meta.name, svc, dr->host),
-		  lg_xasprintf("DestinationRule %s/%s sets the connectionPool/"
-			       "outlierDetection on host %s (%s), not "
-			       "reviews: productpage's calls to reviews have "
-			       "no limit and never overflow; write host: "
-			       "reviews",
-			       dr->meta.ns, dr->meta.name, svc, dr->host));
+	fq = lg_mesh_fqdn("reviews", v->ns);
+	if (strcmp(svc, "reviews") == 0)
+		policy_unused(v, dr, fq);
+	else
+		add_cause(
+		    v, "circuit-breaking", "circuit-breaker",
+		    lg_xasprintf("DestinationRule %s/%s pone el "
+				 "connectionPool/outlierDetection en el host "
+				 "%s (%s), no en reviews: las llamadas de "
+				 "productpage a reviews no tienen límite y "
+				 "nunca desbordan; escribe host: reviews",
+				 dr->meta.ns, dr->meta.name, svc, dr->host),
+		    lg_xasprintf("DestinationRule %s/%s sets the "
+				 "connectionPool/outlierDetection on host %s "
+				 "(%s), not reviews: productpage's calls to "
+				 "reviews have no limit and never overflow; "
+				 "write host: reviews",
+				 dr->meta.ns, dr->meta.name, svc, dr->host));
 	free(svc);
+	free(fq);
 }
 
 /* What vs does wrong for svc; stray: it does not even apply, which is

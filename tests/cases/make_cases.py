@@ -1485,6 +1485,33 @@ def routing_variants():
                     v_world([], drs=[], routes=jason), {
                         "verdict": "pass", "points": 10, "failed": []},
                     rt_routes(1, 2, use_api=True))
+    hidden = v_test_v2(ns="default", hosts=(fq,), dest=fq)
+    hidden["spec"]["exportTo"] = ["."]
+    rt_traffic_case(c, "variant-export-to-hides",
+                    v_world(v_others(), elsewhere=[hidden]), {
+                        "verdict": "fail",
+                        "failed": ["test-v2-config", "test-v2-live"],
+                        "pending": ["destination-rules", "all-v1-config",
+                                    "all-v1-live"],
+                        "hint_contains": "has an exportTo that hides it "
+                        "from the namespace of bookinfo's sidecars"},
+                    rt_routes(3, 1))
+    gw_only = v_test_v2()
+    gw_only["spec"]["gateways"] = ["bookinfo-gateway"]
+    rt_traffic_case(c, "variant-gateways-without-mesh",
+                    v_world(v_others() + [gw_only]), {
+                        "verdict": "fail",
+                        "failed": ["test-v2-config", "test-v2-live"],
+                        "pending": ["destination-rules", "all-v1-config",
+                                    "all-v1-live"],
+                        "hint_contains": "lists gateways without `mesh`: "
+                        "sidecars ignore it"},
+                    rt_routes(3, 1))
+    rt_traffic_case(c, "variant-jason-regex",
+                    v_world(v_others() + [v_test_v2(kind="regex",
+                                                    value="jas.n")]), {
+                        "verdict": "pass", "points": 10, "failed": []},
+                    rt_routes(1, 2, use_api=True))
     # RBAC refuses the cluster-wide lists: bookinfo's are read instead,
     # and the evidence says what could not be seen
     w = v_world(rt_all_v1() + [RT_TEST_V2])
@@ -1664,6 +1691,32 @@ def breaker_variants():
                    "ratings (ratings.bookinfo.svc.cluster.local), not "
                    "reviews"},
                gateway=PAGE, raw=cb_metrics(quiet))
+    w = cb_world(dr_all())
+    root = v_obj("DestinationRule", "reviews-cb", {
+        "host": "reviews.bookinfo.svc.cluster.local",
+        "trafficPolicy": cb_policy()}, ns="istio-system",
+        created="2026-11-20T11:00:00Z")
+    w[ALL_DRS] = lst("DestinationRule", w[DRS]["items"] + [root])
+    write_case(c, "variant-breaker-in-istio-system", w, {
+        "verdict": "fail",
+        "failed": ["cb-connection-pool", "cb-outlier-detection",
+                   "cb-overflow"],
+        "hint_contains": "DestinationRule istio-system/reviews-cb is not "
+        "used: Istio takes the rules for reviews from the client's "
+        "namespace (bookinfo)"},
+        gateway=PAGE, raw=cb_metrics(quiet))
+    w = cb_world(dr_all())
+    short = v_obj("DestinationRule", "reviews-cb", {
+        "host": "reviews", "trafficPolicy": cb_policy()}, ns="default",
+        created="2026-11-20T11:00:00Z")
+    w[ALL_DRS] = lst("DestinationRule", w[DRS]["items"] + [short])
+    write_case(c, "variant-breaker-in-default", w, {
+        "verdict": "fail",
+        "failed": ["cb-connection-pool", "cb-outlier-detection",
+                   "cb-overflow"],
+        "hint_contains": "DestinationRule default/reviews-cb has host "
+        "'reviews', which resolves to reviews.default.svc.cluster.local"},
+        gateway=PAGE, raw=cb_metrics(quiet))
     wide = istio_obj("DestinationRule", "reviews-cb",
                      {"host": "reviews",
                       "trafficPolicy": cb_policy(pending=1, maxconn=100)},
