@@ -1793,7 +1793,18 @@ static void test_istio__hostile_objects(void **state)
 	    "{\"kind\":\"Gateway\",\"apiVersion\":"
 	    "\"networking.istio.io/v1\",\"metadata\":{\"name\":\"e\"},"
 	    "\"spec\":{\"selector\":[1],\"servers\":[{\"port\":1}]}}",
+	    /* GAMMA: odd parents, matches and backends */
+	    "{\"kind\":\"HTTPRoute\",\"apiVersion\":"
+	    "\"gateway.networking.k8s.io/v1\",\"metadata\":{\"name\":"
+	    "\"g\",\"namespace\":\"bookinfo\"},\"spec\":{\"parentRefs\":"
+	    "[{\"kind\":\"Service\",\"name\":7},{\"kind\":\"Service\","
+	    "\"name\":\"reviews\",\"namespace\":[]},{\"kind\":\"Service\","
+	    "\"group\":\"x\",\"name\":\"ratings\"}],\"rules\":[9,{"
+	    "\"matches\":[7,{\"headers\":[{\"name\":1,\"value\":[]},5],"
+	    "\"path\":{\"type\":\"X\",\"value\":3}}],\"backendRefs\":"
+	    "[{\"name\":[],\"weight\":\"x\"},5]}]}}",
 	};
+	struct lg_steps_view v;
 	struct lg_mesh m = LG_MESH_INIT;
 	struct lg_mesh_findings f = LG_MESH_FINDINGS_INIT;
 	struct lg_route_decision d;
@@ -1821,7 +1832,13 @@ static void test_istio__hostile_objects(void **state)
 	lg_mesh_analyze(&m, &f);
 	assert_non_null(lg_mesh_findings_find(&f, LG_CAUSE_BAD_FIELD));
 	lg_mesh_findings_release(&f);
-	lg_mesh_release(&m);
+	/* the step model places and explains whatever was read */
+	memset(&v, 0, sizeof(v));
+	v.ns = NS;
+	v.mesh = m;
+	lg_steps_assess(&v);
+	lg_steps_assess(&v); /* idempotent */
+	lg_steps_view_release(&v);
 }
 
 static void test_istio__names(void **state)
