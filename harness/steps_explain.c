@@ -152,6 +152,30 @@ static bool has_wildcard_host(const struct lg_mesh_vs *vs)
 	return false;
 }
 
+/*
+ * A VirtualService of another namespace for that namespace's own service
+ * (a second Bookinfo, from an earlier exercise, with its own
+ * DestinationRule there) is another application, not an attempt at the
+ * lab's step.
+ */
+static bool own_app(const struct lg_steps_view *v, const struct lg_mesh_vs *vs)
+{
+	size_t i, j;
+
+	for (i = 0; i < vs->nhosts; i++) {
+		char *hns = ns_of(vs->hosts[i]);
+		bool elsewhere = hns && strcmp(hns, v->ns) != 0 &&
+				 strcmp(hns, vs->meta.ns) == 0;
+
+		free(hns);
+		for (j = 0; elsewhere && j < v->mesh.ndr; j++)
+			if (strcmp(v->mesh.dr[j].meta.ns, vs->meta.ns) == 0 &&
+			    strcmp(v->mesh.dr[j].host, vs->hosts[i]) == 0)
+				return true;
+	}
+	return false;
+}
+
 const struct lg_mesh_vs *lg_steps_stray(const struct lg_steps_view *v,
 					const char *svc)
 {
@@ -164,7 +188,8 @@ const struct lg_mesh_vs *lg_steps_stray(const struct lg_steps_view *v,
 		const struct lg_mesh_vs *vs = &v->mesh.vs[i];
 
 		if ((n > 0 && vs == c[0]) || !aims_at(vs, svc) ||
-		    for_other_svc(vs, svc, v->ns) || has_wildcard_host(vs))
+		    for_other_svc(vs, svc, v->ns) || has_wildcard_host(vs) ||
+		    own_app(v, vs))
 			continue;
 		found = vs;
 	}

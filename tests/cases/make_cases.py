@@ -1485,6 +1485,17 @@ def routing_variants():
                     v_world([], drs=[], routes=jason), {
                         "verdict": "pass", "points": 10, "failed": []},
                     rt_routes(1, 2, use_api=True))
+    # a second Bookinfo in default (with its own rules there) is another
+    # application: bookinfo's 50/50 step is not blamed on it
+    other_app = [dict(o, metadata=dict(o["metadata"], namespace="default"))
+                 for o in rt_dr_all() + rt_all_v1()]
+    w = v_world(rt_all_v1() + [rt_split("v1", 50, "v3", 50)],
+                elsewhere=other_app)
+    rt_traffic_case(c, "variant-other-bookinfo-in-default", w, {
+        "verdict": "skip", "points": 0, "failed": [],
+        "pending": ["destination-rules", "all-v1-config", "all-v1-live",
+                    "test-v2-config", "test-v2-live"]},
+        rt_routes(1))
     hidden = v_test_v2(ns="default", hosts=(fq,), dest=fq)
     hidden["spec"]["exportTo"] = ["."]
     rt_traffic_case(c, "variant-export-to-hides",
