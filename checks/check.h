@@ -6,6 +6,7 @@
 #include "../harness/cluster.h"
 #include "../harness/result.h"
 #include "../harness/rubric.h"
+#include "../harness/steps.h"
 
 /*
  * Adding a check (git's builtin.h checklist):
@@ -16,7 +17,10 @@
  *  3. List its assertions in .asserts, each with a stable key, and give the
  *     same keys points in rubric.yaml (a test compares the two).
  *  4. Add it to lg_checks[] in checks/registry.c, keeping the id order.
- *  5. Add cases under tests/ (unit cases on recorded objects, and an
+ *  5. A check whose lab steps overwrite each other's configuration lists
+ *     them in .steps (struct lg_step_def, harness/steps.h) and asks
+ *     lg_check_step_mode() how each is graded this run.
+ *  6. Add cases under tests/ (unit cases on recorded objects, and an
  *     integration case against the simulated cluster).
  * Every file to touch, in order: CONTRIBUTING.md, "Adding an objective".
  * Checks never print, never write to the cluster and never start processes.
@@ -50,7 +54,12 @@ struct lg_assert_def {
 struct lg_state {
 	char *gateway_url; /* base URL for traffic, "http://host:port" */
 	char *gateway_how; /* how it was found, for the evidence */
+	/* The traffic checks' lists, read once per run (harness/steps.h). */
+	struct lg_steps_cache *steps;
 };
+
+/* Free what the state holds; it is empty again. */
+void lg_state_release(struct lg_state *s);
 
 struct lg_journal;
 
@@ -77,6 +86,8 @@ struct lg_check {
 	unsigned flags;		    /* enum lg_check_flags */
 	const struct lg_assert_def *asserts;
 	size_t nasserts;
+	const struct lg_step_def *steps; /* lab steps, in lab order */
+	size_t nsteps;
 	enum lg_verdict (*run)(struct lg_ctx *ctx, struct lg_result *res);
 };
 
@@ -108,6 +119,41 @@ bool lg_check_assert(struct lg_ctx *ctx, struct lg_result *res, const char *key,
  */
 bool lg_check_step_from_journal(struct lg_ctx *ctx, struct lg_result *res,
 				const char *step, const char *how_to_apply);
+
+/*
+ * lg_steps_read_shared() for the running check: the mesh configuration is
+ * listed once per run (ctx->state->steps), whichever check comes first.
+ */
+enum lg_err lg_check_steps_read(struct lg_ctx *ctx, struct lg_result *res,
+				const char *ns, struct lg_steps_view *v,
+				struct lg_error *err);
+
+/*
+ * How step `step` of the running check is graded this run (see
+ * harness/steps.h): JUDGE when eff is LG_STEP_FULL; when it is HALF, or
+ * the configuration is an attempt nearest to this step, JUDGE unless the
+ * journal holds the step's pass (JOURNAL); else JOURNAL or PENDING.
+ * @test tests/unit/test_checks.c (the cases)
+ */
+enum lg_step_mode lg_check_step_mode(const struct lg_ctx *ctx,
+				     const struct lg_steps_view *v,
+				     const char *step, enum lg_step_effect eff);
+
+/*
+ * Record a step that is not judged: from the journal, or pending with its
+ * row's apply text. Also notes, as evidence, what the configuration holds
+ * for that step when that is an attempt held back by the journal.
+ */
+void lg_check_step_skip(struct lg_ctx *ctx, struct lg_result *res,
+			const struct lg_steps_view *v, const char *step);
+
+/*
+ * What is wrong with the configuration for step, in the context's
+ * language, followed by " | " and tail (when not NULL); NULL with no known
+ * cause and no tail. Caller frees.
+ */
+char *lg_check_step_why(const struct lg_ctx *ctx, const struct lg_steps_view *v,
+			const char *step, const char *tail);
 
 /* The journal key of a step: "<check id>.<step>" (caller frees). */
 char *lg_check_step_key(const struct lg_check *c, const char *step);

@@ -67,7 +67,8 @@ enum { CB_UO = 0, CB_UH, CB_NC, CB_ALL, CB_FAIL, CB_N };
 
 struct cb {
 	const char *ns;
-	struct lg_mesh mesh;
+	struct lg_steps_view v; /* the mesh, modelled and placed */
+	unsigned conc;		/* the load's concurrency (rubric) */
 	struct lg_mesh_resolved_policy pol;
 	const char *subset;   /* the subset anonymous traffic goes to */
 	char *replaced_by;    /* the `reviews` rule that replaced the subsets */
@@ -116,6 +117,18 @@ static const struct lg_assert_def asserts[] = {
      STEP},
 };
 
+static const struct lg_step_def steps[] = {
+    {STEP, LG_STEPS_REVIEWS_POLICY,
+     "reviews: a connectionPool limit the lab's concurrent load exceeds "
+     "(the lab: http1MaxPendingRequests 1, maxRequestsPerConnection 1) "
+     "and outlierDetection, in a DestinationRule of its own name",
+     "aplica la DestinationRule de circuit breaking del laboratorio para el "
+     "host reviews, con su propio nombre (kubectl apply -n {ns} -f "
+     "<fichero>)",
+     "apply the lab's circuit-breaker DestinationRule for host reviews, "
+     "under its own name (kubectl apply -n {ns} -f <file>)"},
+};
+
 const struct lg_check lg_check_circuit_breaking = {
     .id = "circuit-breaking",
     .objective = 7,
@@ -125,6 +138,8 @@ const struct lg_check lg_check_circuit_breaking = {
     .flags = LG_CHECK_NEEDS_GATEWAY | LG_CHECK_DISTURBS | LG_CHECK_SLOW,
     .asserts = asserts,
     .nasserts = LG_ARRAY_SIZE(asserts),
+    .steps = steps,
+    .nsteps = LG_ARRAY_SIZE(steps),
     .run = run,
 };
 
@@ -132,7 +147,7 @@ static void cb_release(struct cb *s)
 {
 	size_t i;
 
-	lg_mesh_release(&s->mesh);
+	lg_steps_view_release(&s->v);
 	free(s->replaced_by);
 	free(s->subsets);
 	for (i = 0; i < s->npods; i++)
@@ -148,7 +163,7 @@ static void find_replaced(struct cb *s)
 	struct lg_mesh_findings f = LG_MESH_FINDINGS_INIT;
 	size_t i;
 
-	lg_mesh_analyze(&s->mesh, &f);
+	lg_mesh_analyze(&s->v.mesh, &f);
 	for (i = 0; i < f.n && !s->replaced_by; i++) {
 		if (f.v[i].cause != LG_CAUSE_SUBSETS_REPLACED || !f.v[i].name ||
 		    strncmp(f.v[i].name, "reviews", 7) != 0)
@@ -167,15 +182,15 @@ static void resolve(struct cb *s)
 	struct lg_buf b = LG_BUF_INIT;
 	size_t i;
 
-	lg_mesh_route(&s->mesh, s->ns, "reviews", NULL, &d);
+	lg_mesh_route(&s->v.mesh, s->ns, "reviews", NULL, &d);
 	s->subset = d.nshares ? d.shares[0].subset : NULL;
-	lg_mesh_policy_for(&s->mesh, s->ns, "reviews", s->subset, &s->pol);
+	lg_mesh_policy_for(&s->v.mesh, s->ns, "reviews", s->subset, &s->pol);
 	if (!s->pol.subset_found) {
 		s->subset = NULL;
-		lg_mesh_policy_for(&s->mesh, s->ns, "reviews", NULL, &s->pol);
+		lg_mesh_policy_for(&s->v.mesh, s->ns, "reviews", NULL, &s->pol);
 	}
 	lg_route_decision_release(&d);
-	lg_mesh_merged_dr(&s->mesh, s->ns, "reviews", &m);
+	lg_mesh_merged_dr(&s->v.mesh, s->ns, "reviews", &m);
 	for (i = 0; i < m.nsubsets; i++)
 		lg_buf_addf(&b, "%s%s", i ? " " : "", m.subsets[i]->name);
 	s->subsets = lg_buf_detach(&b, NULL);
@@ -183,9 +198,11 @@ static void resolve(struct cb *s)
 	find_replaced(s);
 }
 
+/* The rule whose trafficPolicy reviews gets; with none, the one the lab
+ * has the student write (any name of its own). */
 static const char *rule_name(const struct cb *s)
 {
-	return s->pol.from ? s->pol.from->meta.name : "?";
+	return s->pol.from ? s->pol.from->meta.name : "reviews-cb";
 }
 
 static void int_field(struct lg_buf *b, const char *name, int v)
@@ -196,16 +213,38 @@ static void int_field(struct lg_buf *b, const char *name, int v)
 		lg_buf_addf(b, "%s%s %d", b->len ? ", " : "", name, v);
 }
 
+/*
+ * The limit that makes the lab's load overflow, or NULL. Under `conc`
+ * requests at once, Envoy queues what exceeds the active limit
+ * (tcp.maxConnections, or http2MaxRequests) as pending and answers 503 UO
+ * beyond http1MaxPendingRequests (unset: 2^32-1, so tcp.maxConnections
+ * alone never overflows). A request also waits as pending while its
+ * connection is set up (every request, with maxRequestsPerConnection 1),
+ * so a pending limit below the concurrency overflows by itself, even with
+ * a generous maxConnections (100). http2MaxRequests caps requests in
+ * flight for HTTP/1.1 too; beyond it Envoy answers UO at once. Values at
+ * or above the load are no breaker for it.
+ */
+static const char *overflowing_limit(const struct lg_mesh_pool *p,
+				     unsigned conc)
+{
+	if (p->http1_max_pending != LG_MESH_UNSET &&
+	    p->http1_max_pending < (int)conc)
+		return "http.http1MaxPendingRequests";
+	if (p->http2_max_requests != LG_MESH_UNSET &&
+	    p->http2_max_requests < (int)conc)
+		return "http.http2MaxRequests";
+	return NULL;
+}
+
 static void assert_pool(struct lg_ctx *ctx, struct lg_result *res,
 			const struct cb *s)
 {
 	const struct lg_mesh_pool *p = &s->pol.policy.pool;
 	struct lg_buf obs = LG_BUF_INIT;
-	bool ok =
-	    s->pol.policy.has_pool && p->http1_max_pending == 1 &&
-	    p->max_requests_per_conn == 1 &&
-	    (p->max_connections == LG_MESH_UNSET || p->max_connections == 1);
-	char *hint;
+	const char *limit =
+	    s->pol.policy.has_pool ? overflowing_limit(p, s->conc) : NULL;
+	char *hint, *why, *exp;
 
 	if (s->pol.policy.has_pool) {
 		int_field(&obs, "http1MaxPendingRequests",
@@ -213,25 +252,42 @@ static void assert_pool(struct lg_ctx *ctx, struct lg_result *res,
 		int_field(&obs, "maxRequestsPerConnection",
 			  p->max_requests_per_conn);
 		int_field(&obs, "tcp.maxConnections", p->max_connections);
+		if (limit)
+			lg_buf_addf(&obs, "; %s overflows under %u at once",
+				    limit, s->conc);
 	} else {
 		lg_buf_adds(&obs, "no connectionPool");
 	}
-	lg_buf_addf(&obs, " (DestinationRule %s/%s)", s->ns, rule_name(s));
+	if (s->pol.from)
+		lg_buf_addf(&obs, " (DestinationRule %s/%s)", s->ns,
+			    rule_name(s));
+	else
+		lg_buf_adds(&obs, " (no DestinationRule for reviews has a "
+				  "trafficPolicy)");
 	hint = lg_xasprintf(
 	    LG_TR(ctx,
-		  "en la DestinationRule %s pon trafficPolicy.connectionPool: "
-		  "tcp.maxConnections: 1, http.http1MaxPendingRequests: 1 y "
-		  "http.maxRequestsPerConnection: 1, y vuelve a aplicarla "
-		  "(kubectl apply -n %s -f <fichero>)",
-		  "in DestinationRule %s set trafficPolicy.connectionPool: "
-		  "tcp.maxConnections: 1, http.http1MaxPendingRequests: 1 and "
-		  "http.maxRequestsPerConnection: 1, and apply it again "
-		  "(kubectl apply -n %s -f <file>)"),
-	    rule_name(s), s->ns);
-	lg_check_assert(ctx, res, "cb-connection-pool", ok,
-			"http1MaxPendingRequests 1, maxRequestsPerConnection 1"
-			" (tcp.maxConnections 1 if set)",
-			obs.buf, hint);
+		  "ningún límite de la DestinationRule %s está por debajo de "
+		  "las %u peticiones a la vez de la carga, así que nada "
+		  "desborda: pon trafficPolicy.connectionPool: "
+		  "http.http1MaxPendingRequests: 1 y "
+		  "http.maxRequestsPerConnection: 1 (como el laboratorio), y "
+		  "vuelve a aplicarla (kubectl apply -n %s -f <fichero>)",
+		  "no limit of DestinationRule %s is below the load's %u "
+		  "requests at once, so nothing overflows: set "
+		  "trafficPolicy.connectionPool: http.http1MaxPendingRequests: "
+		  "1 and http.maxRequestsPerConnection: 1 (as the lab does), "
+		  "and apply it again (kubectl apply -n %s -f <file>)"),
+	    rule_name(s), s->conc, s->ns);
+	why = lg_check_step_why(ctx, &s->v, STEP, hint);
+	exp = lg_xasprintf("a connectionPool limit below the load's %u "
+			   "requests at once (the lab: "
+			   "http1MaxPendingRequests 1, "
+			   "maxRequestsPerConnection 1)",
+			   s->conc);
+	lg_check_assert(ctx, res, "cb-connection-pool", limit != NULL, exp,
+			obs.buf, why);
+	free(exp);
+	free(why);
 	free(hint);
 	lg_buf_release(&obs);
 }
@@ -674,31 +730,32 @@ static enum lg_verdict live(struct lg_ctx *ctx, struct lg_result *res,
 	return lg_result_finish(res);
 }
 
+static enum lg_step_effect limits_reviews(const struct cb *s)
+{
+	return s->pol.policy.has_pool || s->pol.policy.has_outlier
+		   ? LG_STEP_FULL
+		   : LG_STEP_NOT;
+}
+
 static enum lg_verdict run(struct lg_ctx *ctx, struct lg_result *res)
 {
 	struct lg_error err = {0};
 	struct cb s = {0};
 	enum lg_verdict v;
-	char *how;
+	size_t n;
 
 	s.ns = lg_param_str(ctx, "bookinfo-namespace", "bookinfo");
-	if (lg_bookinfo_mesh_read(ctx->cluster, res, s.ns, &s.mesh, &err)) {
+	if (lg_check_steps_read(ctx, res, s.ns, &s.v, &err)) {
 		v = lg_result_errorf(res, "%s", err.msg);
 		goto out;
 	}
 	resolve(&s);
-	if (!s.pol.policy.has_pool && !s.pol.policy.has_outlier) {
-		how = lg_xasprintf(
-		    LG_TR(ctx,
-			  "aplica la DestinationRule de circuit breaking del "
-			  "laboratorio para el host reviews, con su propio "
-			  "nombre (kubectl apply -n %s -f <fichero>)",
-			  "apply the lab's circuit-breaker DestinationRule for "
-			  "host reviews, under its own name (kubectl apply -n "
-			  "%s -f <file>)"),
-		    s.ns);
-		lg_check_step_from_journal(ctx, res, STEP, how);
-		free(how);
+	load_size(ctx, &n, &s.conc);
+	/* a rule with limits for reviews is the step; one on another host
+	 * (ratings) is an attempt at it, judged: harness/steps.c */
+	if (lg_check_step_mode(ctx, &s.v, STEP, limits_reviews(&s)) !=
+	    LG_STEP_JUDGE) {
+		lg_check_step_skip(ctx, res, &s.v, STEP);
 		v = lg_result_finish(res);
 		goto out;
 	}

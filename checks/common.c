@@ -95,3 +95,85 @@ bool lg_check_step_from_journal(struct lg_ctx *ctx, struct lg_result *res,
 	}
 	return e != NULL;
 }
+
+static bool journal_has(const struct lg_ctx *ctx, const char *step)
+{
+	char *key = lg_check_step_key(ctx->check, step);
+	bool held = ctx->journal && lg_journal_find(ctx->journal, key);
+
+	free(key);
+	return held;
+}
+
+enum lg_step_mode lg_check_step_mode(const struct lg_ctx *ctx,
+				     const struct lg_steps_view *v,
+				     const char *step, enum lg_step_effect eff)
+{
+	bool held = journal_has(ctx, step);
+
+	if (eff == LG_STEP_FULL)
+		return LG_STEP_JUDGE;
+	if (eff == LG_STEP_HALF ||
+	    lg_steps_is_attempt_at(v, ctx->check->id, step))
+		return held ? LG_STEP_JOURNAL : LG_STEP_JUDGE;
+	return held ? LG_STEP_JOURNAL : LG_STEP_PENDING;
+}
+
+static const struct lg_step_def *step_def(const struct lg_check *c,
+					  const char *step)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsteps; i++)
+		if (strcmp(c->steps[i].id, step) == 0)
+			return &c->steps[i];
+	return NULL;
+}
+
+void lg_check_step_skip(struct lg_ctx *ctx, struct lg_result *res,
+			const struct lg_steps_view *v, const char *step)
+{
+	const struct lg_step_def *d = step_def(ctx->check, step);
+	char *how = d ? lg_steps_apply_text(d, v->ns, ctx->lang == LG_LANG_EN)
+		      : lg_xstrdup(step);
+	char *why =
+	    lg_steps_explain(v, ctx->check->id, step, ctx->lang == LG_LANG_EN);
+
+	if (lg_check_step_from_journal(ctx, res, step, how) && why)
+		lg_result_evidencef(res, "%s: %s", step, why);
+	free(how);
+	free(why);
+}
+
+char *lg_check_step_why(const struct lg_ctx *ctx, const struct lg_steps_view *v,
+			const char *step, const char *tail)
+{
+	char *why =
+	    lg_steps_explain(v, ctx->check->id, step, ctx->lang == LG_LANG_EN);
+	char *s;
+
+	if (!why)
+		return tail ? lg_xstrdup(tail) : NULL;
+	if (!tail)
+		return why;
+	s = lg_xasprintf("%s | %s", why, tail);
+	free(why);
+	return s;
+}
+
+void lg_state_release(struct lg_state *s)
+{
+	free(s->gateway_url);
+	free(s->gateway_how);
+	lg_steps_cache_free(s->steps);
+	memset(s, 0, sizeof(*s));
+}
+
+enum lg_err lg_check_steps_read(struct lg_ctx *ctx, struct lg_result *res,
+				const char *ns, struct lg_steps_view *v,
+				struct lg_error *err)
+{
+	return lg_steps_read_shared(ctx->cluster, res, ns,
+				    ctx->state ? &ctx->state->steps : NULL, v,
+				    err);
+}

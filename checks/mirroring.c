@@ -50,11 +50,10 @@ enum { MR_V2 = 0, MR_RATINGS, MR_N };
 
 struct mr {
 	const char *ns;
-	struct lg_mesh mesh;
-	struct lg_reviews_info info;
-	bool deprecated;    /* mirrorPercent was used */
-	const char *mhost;  /* the mirror's host, borrowed from the mesh */
-	char *v2[MAX_PODS]; /* reviews-v2 pods */
+	struct lg_steps_view v; /* the mesh, modelled and placed */
+	bool deprecated;	/* mirrorPercent was used */
+	const char *mhost;	/* the mirror's host, borrowed from the mesh */
+	char *v2[MAX_PODS];	/* reviews-v2 pods */
 	size_t nv2;
 	char *rt[MAX_PODS]; /* ratings pods */
 	size_t nrt;
@@ -86,6 +85,18 @@ static const struct lg_assert_def asserts[] = {
      STEP},
 };
 
+static const struct lg_step_def steps[] = {
+    {STEP, LG_STEPS_REVIEWS_ROUTE,
+     "reviews: 100 % to the subset labelled version=v1, mirror (mirror or "
+     "mirrors[]) to version=v2, 50 % of requests",
+     "aplica el VirtualService reviews del paso de mirroring: ruta a v1, "
+     "mirror: {host: reviews, subset: v2}, mirrorPercentage: {value: 50} "
+     "(kubectl apply -n {ns} -f <fichero>)",
+     "apply the mirroring step's VirtualService reviews: route to v1, "
+     "mirror: {host: reviews, subset: v2}, mirrorPercentage: {value: 50} "
+     "(kubectl apply -n {ns} -f <file>)"},
+};
+
 const struct lg_check lg_check_mirroring = {
     .id = "mirroring",
     .objective = 8,
@@ -97,6 +108,8 @@ const struct lg_check lg_check_mirroring = {
     .flags = LG_CHECK_NEEDS_GATEWAY | LG_CHECK_SLOW | LG_CHECK_ALONE,
     .asserts = asserts,
     .nasserts = LG_ARRAY_SIZE(asserts),
+    .steps = steps,
+    .nsteps = LG_ARRAY_SIZE(steps),
     .run = run,
 };
 
@@ -104,7 +117,7 @@ static void mr_release(struct mr *s)
 {
 	size_t i;
 
-	lg_mesh_release(&s->mesh);
+	lg_steps_view_release(&s->v);
 	for (i = 0; i < s->nv2; i++)
 		free(s->v2[i]);
 	for (i = 0; i < s->nrt; i++)
@@ -119,7 +132,7 @@ static void read_mirror(struct mr *s)
 {
 	struct lg_route_decision d = {0};
 
-	lg_mesh_route(&s->mesh, s->ns, "reviews", NULL, &d);
+	lg_mesh_route(&s->v.mesh, s->ns, "reviews", NULL, &d);
 	if (d.nmirrors) {
 		s->mhost = d.mirrors[0].dest.host;
 		s->deprecated = d.mirrors[0].deprecated_percent;
@@ -137,29 +150,42 @@ static bool is_reviews(const struct mr *s, const char *host)
 }
 
 /* What is wrong with the mirror configuration (English), or NULL. */
+/* The mirror's target, by meaning: the subset labelled version=v2. */
+static char *target_problem(const struct mr *s)
+{
+	const struct lg_reviews_info *i = &s->v.info;
+	struct lg_mesh_merged_dr m;
+	bool defined;
+
+	lg_mesh_merged_dr(&s->v.mesh, s->ns, "reviews", &m);
+	defined = lg_mesh_merged_subset(&m, i->mirror_subset) != NULL;
+	lg_mesh_merged_dr_release(&m);
+	if (is_reviews(s, s->mhost) && i->mirror_subset && !defined)
+		return lg_xasprintf("subset %s of reviews is defined by no "
+				    "DestinationRule (IST0101): the mirror "
+				    "has nowhere to go",
+				    i->mirror_subset);
+	if (!is_reviews(s, s->mhost) || i->mirror_version != 2)
+		return lg_xasprintf("the mirror goes to %s subset %s, not "
+				    "reviews subset v2 (labelled version=v2)",
+				    s->mhost ? s->mhost : "?",
+				    i->mirror_subset ? i->mirror_subset
+						     : "(none)");
+	return NULL;
+}
+
 static char *config_problem(struct lg_ctx *ctx, const struct mr *s)
 {
-	const struct lg_reviews_info *i = &s->info;
+	const struct lg_reviews_info *i = &s->v.info;
 	double want = lg_param_num(ctx, "mirror-percentage", 50);
-	struct lg_mesh_merged_dr m;
-	bool v2_defined;
+	char *problem;
 
 	if (fabs(i->anon[1] - 100) > 0.01)
 		return lg_xstrdup("the route does not send every request to "
 				  "subset v1");
-	if (!is_reviews(s, s->mhost) || !i->mirror_subset ||
-	    strcmp(i->mirror_subset, "v2") != 0)
-		return lg_xasprintf("the mirror goes to %s subset %s, not "
-				    "reviews subset v2",
-				    s->mhost ? s->mhost : "?",
-				    i->mirror_subset ? i->mirror_subset
-						     : "(none)");
-	lg_mesh_merged_dr(&s->mesh, s->ns, "reviews", &m);
-	v2_defined = lg_mesh_merged_subset(&m, "v2") != NULL;
-	lg_mesh_merged_dr_release(&m);
-	if (!v2_defined)
-		return lg_xstrdup("no DestinationRule defines subset v2 of "
-				  "reviews: the mirror has nowhere to go");
+	problem = target_problem(s);
+	if (problem)
+		return problem;
 	if (want > 0 && fabs(i->mirror_pct - want) > 0.01)
 		return lg_xasprintf("mirrorPercentage is %g, the lab asks for "
 				    "%g",
@@ -187,15 +213,15 @@ static void assert_config(struct lg_ctx *ctx, struct lg_result *res,
 	char *problem = config_problem(ctx, s);
 	char *obs = lg_xasprintf(
 	    "VirtualService %s/%s: %s; mirror %s subset %s, %g %%%s", s->ns,
-	    s->info.reviews_vs ? s->info.reviews_vs->meta.name : "?",
+	    s->v.info.reviews_vs ? s->v.info.reviews_vs->meta.name : "?",
 	    problem ? problem : "route v1 100 %", s->mhost ? s->mhost : "?",
-	    s->info.mirror_subset ? s->info.mirror_subset : "(none)",
-	    s->info.mirror_pct, s->deprecated ? " (mirrorPercent)" : "");
+	    s->v.info.mirror_subset ? s->v.info.mirror_subset : "(none)",
+	    s->v.info.mirror_pct, s->deprecated ? " (mirrorPercent)" : "");
 	char *exp = lg_xasprintf(
 	    "route v1 100 %%, mirror reviews subset v2, mirrorPercentage %g",
 	    lg_param_num(ctx, "mirror-percentage", 50));
-	lg_check_assert(
-	    ctx, res, "mirror-config", !problem, exp, obs,
+	char *why;
+	const char *fix =
 	    lg_tr(ctx,
 		  "el VirtualService reviews debe enviar todo a subset v1 y "
 		  "llevar mirror: {host: reviews, subset: v2} con "
@@ -206,7 +232,11 @@ static void assert_config(struct lg_ctx *ctx, struct lg_result *res,
 		  "and carry mirror: {host: reviews, subset: v2} with "
 		  "mirrorPercentage: {value: 50} (and destination-rule-all "
 		  "applied for subset v2); fix it and apply it with kubectl "
-		  "apply -n bookinfo -f <file>"));
+		  "apply -n bookinfo -f <file>");
+
+	why = lg_check_step_why(ctx, &s->v, STEP, fix);
+	lg_check_assert(ctx, res, "mirror-config", !problem, exp, obs, why);
+	free(why);
 
 	note_deprecated(ctx, res, s);
 	free(problem);
@@ -350,7 +380,7 @@ static enum lg_err observe(struct lg_ctx *ctx, struct lg_result *res,
 	/* the lab's circuit breaker (applied just before this step) allows
 	 * one pending request: parallel pages would overflow into 503s that
 	 * are the breaker's doing, not the mirror's */
-	unsigned conc = lg_bookinfo_concurrency(&s->mesh, s->ns);
+	unsigned conc = lg_bookinfo_concurrency(&s->v.mesh, s->ns);
 	enum lg_err rc;
 	size_t i;
 
@@ -426,11 +456,11 @@ static void assert_v2(struct lg_ctx *ctx, struct lg_result *res,
 	double got = lg_prom_increase(before[MR_V2], after[MR_V2]), lo, hi;
 	char *exp, *obs;
 
-	lg_mirroring_window(s->info.mirror_pct, s->pages,
+	lg_mirroring_window(s->v.info.mirror_pct, s->pages,
 			    lg_param_num(ctx, "mirror-alpha", 0.001),
 			    lg_param_num(ctx, "mirror-slack", 2), &lo, &hi);
 	exp = lg_xasprintf("%g..%g of %zu (%g %% mirrored)", lo, hi, s->pages,
-			   s->info.mirror_pct);
+			   s->v.info.mirror_pct);
 	obs = lg_xasprintf("%g new requests at reviews-v2 (%zu pod(s), "
 			   "destination side)",
 			   got, s->nv2);
@@ -474,7 +504,7 @@ static enum lg_err scrape_settled(struct lg_ctx *ctx, const struct mr *s,
 	double lo, hi;
 	enum lg_err rc = scrape(ctx, s, after, err);
 
-	lg_mirroring_window(s->info.mirror_pct, s->pages,
+	lg_mirroring_window(s->v.info.mirror_pct, s->pages,
 			    lg_param_num(ctx, "mirror-alpha", 0.001),
 			    lg_param_num(ctx, "mirror-slack", 2), &lo, &hi);
 	while (rc == LG_OK && tries-- > 0 &&
@@ -512,23 +542,16 @@ static enum lg_verdict run(struct lg_ctx *ctx, struct lg_result *res)
 	enum lg_verdict v;
 
 	s.ns = lg_param_str(ctx, "bookinfo-namespace", "bookinfo");
-	if (lg_bookinfo_mesh_read(ctx->cluster, res, s.ns, &s.mesh, &err)) {
+	if (lg_check_steps_read(ctx, res, s.ns, &s.v, &err)) {
 		v = lg_result_errorf(res, "%s", err.msg);
 		goto out;
 	}
-	lg_mesh_reviews_stage(&s.mesh, s.ns, &s.info);
-	if (!s.info.mirror) {
-		lg_check_step_from_journal(
-		    ctx, res, STEP,
-		    lg_tr(ctx,
-			  "aplica el VirtualService reviews del paso de "
-			  "mirroring: ruta a v1, mirror: {host: reviews, "
-			  "subset: v2}, mirrorPercentage: {value: 50} "
-			  "(kubectl apply -n bookinfo -f <fichero>)",
-			  "apply the mirroring step's VirtualService reviews: "
-			  "route to v1, mirror: {host: reviews, subset: v2}, "
-			  "mirrorPercentage: {value: 50} (kubectl apply -n "
-			  "bookinfo -f <file>)"));
+	/* any mirror in effect is judged (a wrong one is measured too); an
+	 * attempt that does not apply (another namespace...) as well */
+	if (lg_check_step_mode(ctx, &s.v, STEP,
+			       s.v.info.mirror ? LG_STEP_FULL : LG_STEP_NOT) !=
+	    LG_STEP_JUDGE) {
+		lg_check_step_skip(ctx, res, &s.v, STEP);
 		v = lg_result_finish(res);
 		goto out;
 	}

@@ -65,6 +65,23 @@ static const struct lg_assert_def asserts[] = {
      "as jason: reviews-v2 with black stars; anonymous still on v1", "test-v2"},
 };
 
+static const struct lg_step_def steps[] = {
+    {"all-v1",
+     LG_STEPS_SUBSETS | LG_STEPS_REVIEWS_ROUTE | LG_STEPS_RATINGS_ROUTE |
+	 LG_STEPS_OTHER_ROUTES,
+     "destination-rule-all: subsets by label version; productpage, reviews, "
+     "ratings, details: every request -> the subset labelled version=v1",
+     "aplica `kubectl apply -n {ns} -f " NET "destination-rule-all.yaml` y "
+     "`kubectl apply -n {ns} -f " NET "virtual-service-all-v1.yaml`",
+     "apply `kubectl apply -n {ns} -f " NET "destination-rule-all.yaml` and "
+     "`kubectl apply -n {ns} -f " NET "virtual-service-all-v1.yaml`"},
+    {"test-v2", LG_STEPS_REVIEWS_ROUTE,
+     "reviews: end-user exact jason -> subset labelled version=v2; "
+     "everyone else -> version=v1",
+     "`kubectl apply -n {ns} -f " NET "virtual-service-reviews-test-v2.yaml`",
+     "`kubectl apply -n {ns} -f " NET "virtual-service-reviews-test-v2.yaml`"},
+};
+
 const struct lg_check lg_check_request_routing = {
     .id = "request-routing",
     .objective = 4,
@@ -74,18 +91,16 @@ const struct lg_check lg_check_request_routing = {
     .flags = LG_CHECK_NEEDS_GATEWAY | LG_CHECK_SLOW,
     .asserts = asserts,
     .nasserts = LG_ARRAY_SIZE(asserts),
+    .steps = steps,
+    .nsteps = LG_ARRAY_SIZE(steps),
     .run = run,
 };
 
-/* How a step is graded this run. */
-enum mode { JUDGE = 0, FROM_JOURNAL };
-
 struct rr {
 	const char *ns;
-	struct lg_mesh mesh;
-	struct lg_reviews_info info;
-	unsigned conc; /* views in flight at once, 0: default */
-	enum mode all_v1, test_v2;
+	struct lg_steps_view v; /* the mesh, modelled and placed */
+	unsigned conc;		/* views in flight at once, 0: default */
+	enum lg_step_mode all_v1, test_v2;
 	bool jason_fault; /* a ratings fault for jason (fault-injection) */
 	size_t nobs;
 	struct lg_bookinfo_tally anon, jason;
@@ -97,54 +112,64 @@ static bool near(double a, double b)
 	return fabs(a - b) < 0.01;
 }
 
-static bool journal_has(const struct lg_ctx *ctx, const char *step)
-{
-	char *key = lg_check_step_key(ctx->check, step);
-	bool held = ctx->journal && lg_journal_find(ctx->journal, key);
-
-	free(key);
-	return held;
-}
-
 /*
  * all-v1 is in effect when anonymous users all go to v1 (all-v1 itself, or
- * test-v2, which keeps them there). test-v2 is in effect when jason goes to
- * v2 and anonymous users do not: a rule for jason exists. A step only half
- * in effect (the subsets replaced by a later circuit-breaker rule; jason's
- * rule with anonymous users elsewhere; fault-injection's ratings fault
- * hiding jason's stars) is judged unless the journal already holds it.
+ * test-v2, which keeps them there); half when the subsets it needs are
+ * gone (a later circuit-breaker rule replaced them). test-v2 is in effect
+ * when jason goes to v2 and anonymous users stay on v1; half when a rule
+ * for jason exists but the rest differs (or fault-injection's ratings
+ * fault hides jason's stars). An attempt at either (a rule on the wrong
+ * header, in the wrong namespace...) is judged too: harness/steps.c.
  */
 static void pick_modes(const struct lg_ctx *ctx, struct rr *r)
 {
-	const struct lg_reviews_info *i = &r->info;
+	const struct lg_reviews_info *i = &r->v.info;
 	bool jason_rule = i->jason[2] > 0.01 && !near(i->jason[2], i->anon[2]);
 	bool full_v2 =
 	    near(i->anon[1], 100) && near(i->jason[2], 100) && !r->jason_fault;
 	struct lg_buf scratch = LG_BUF_INIT;
+	enum lg_step_effect e1 = LG_STEP_NOT, e2 = LG_STEP_NOT;
 
-	r->all_v1 = FROM_JOURNAL;
 	if (near(i->anon[1], 100))
-		r->all_v1 = drs_ok(r, &scratch) || !journal_has(ctx, "all-v1")
-				? JUDGE
-				: FROM_JOURNAL;
+		e1 = drs_ok(r, &scratch) ? LG_STEP_FULL : LG_STEP_HALF;
 	lg_buf_release(&scratch);
-	if (!jason_rule)
-		r->test_v2 = FROM_JOURNAL;
-	else if (full_v2)
-		r->test_v2 = JUDGE;
-	else
-		r->test_v2 = journal_has(ctx, "test-v2") ? FROM_JOURNAL : JUDGE;
+	if (jason_rule)
+		e2 = full_v2 ? LG_STEP_FULL : LG_STEP_HALF;
+	r->all_v1 = lg_check_step_mode(ctx, &r->v, "all-v1", e1);
+	r->test_v2 = lg_check_step_mode(ctx, &r->v, "test-v2", e2);
 }
 
-/* "reviews: v1 v2 v3; productpage: v1" of the merged rules. */
-static bool subsets_text(const struct lg_mesh *m, const char *ns,
-			 const char *host, const char *const *want,
-			 struct lg_buf *obs)
+/* Does a subset of the merged rules select version v (by its labels)? */
+static bool has_version(const struct lg_mesh *m, const char *ns,
+			const char *host, const struct lg_mesh_merged_dr *d,
+			int v)
 {
-	struct lg_mesh_merged_dr d;
-	bool ok = true;
+	char *fq = lg_mesh_fqdn(host, ns);
+	bool yes = false;
 	size_t i;
 
+	for (i = 0; i < d->nsubsets && !yes; i++)
+		yes =
+		    lg_mesh_subset_version(m, ns, fq, d->subsets[i]->name) == v;
+	free(fq);
+	return yes;
+}
+
+/*
+ * "reviews: v1 v2 v3; productpage: v1" of the merged rules; a subset is
+ * counted by its labels (version-v1 with version=v1 is v1). A host routed
+ * by a Gateway API HTTPRoute (per-version Services) needs no subsets.
+ */
+static bool subsets_text(const struct lg_mesh *m, const char *ns,
+			 const char *host, int nversions, struct lg_buf *obs)
+{
+	struct lg_mesh_merged_dr d;
+	struct lg_route_decision rd;
+	bool ok = true;
+	int v;
+	size_t i;
+
+	lg_mesh_route(m, ns, host, NULL, &rd);
 	lg_mesh_merged_dr(m, ns, host, &d);
 	lg_buf_addf(obs, "%s%s:", obs->len ? "; " : "", host);
 	for (i = 0; i < d.nsubsets; i++)
@@ -152,22 +177,24 @@ static bool subsets_text(const struct lg_mesh *m, const char *ns,
 	if (d.nsubsets == 0)
 		lg_buf_adds(obs,
 			    d.ndrs ? " no subsets" : " no DestinationRule");
-	for (i = 0; want[i]; i++)
-		ok &= lg_mesh_merged_subset(&d, want[i]) != NULL;
+	if (rd.vs && rd.vs->from_httproute)
+		lg_buf_adds(obs, " (routed by HTTPRoute: none needed)");
+	else
+		for (v = 1; v <= nversions; v++)
+			ok &= has_version(m, ns, host, &d, v);
 	lg_mesh_merged_dr_release(&d);
+	lg_route_decision_release(&rd);
 	return ok;
 }
 
 /* destination-rule-all's subsets, as the lab's routes need them. */
 static bool drs_ok(const struct rr *r, struct lg_buf *obs)
 {
-	static const char *const v123[] = {"v1", "v2", "v3", NULL};
-	static const char *const v1[] = {"v1", NULL};
-	bool ok = subsets_text(&r->mesh, r->ns, "reviews", v123, obs);
+	bool ok = subsets_text(&r->v.mesh, r->ns, "reviews", 3, obs);
 
-	ok &= subsets_text(&r->mesh, r->ns, "productpage", v1, obs);
-	ok &= subsets_text(&r->mesh, r->ns, "ratings", v1, obs);
-	ok &= subsets_text(&r->mesh, r->ns, "details", v1, obs);
+	ok &= subsets_text(&r->v.mesh, r->ns, "productpage", 1, obs);
+	ok &= subsets_text(&r->v.mesh, r->ns, "ratings", 1, obs);
+	ok &= subsets_text(&r->v.mesh, r->ns, "details", 1, obs);
 	return ok;
 }
 
@@ -196,8 +223,10 @@ static void assert_drs(struct lg_ctx *ctx, struct lg_result *res,
 	lg_buf_release(&obs);
 }
 
-/* Every share > 0 goes to a defined subset v1. */
-static bool all_to_v1(const struct lg_route_decision *d)
+/* Every share > 0 goes to a defined subset labelled version=v1 (or a
+ * per-version Service "<host>-v1"), whatever its name. */
+static bool all_to_v1(const struct lg_mesh *m, const char *ns,
+		      const struct lg_route_decision *d)
 {
 	size_t i;
 
@@ -205,7 +234,8 @@ static bool all_to_v1(const struct lg_route_decision *d)
 		return false;
 	for (i = 0; i < d->nshares; i++)
 		if (d->shares[i].pct > 0.01 &&
-		    (!d->shares[i].subset || strcmp(d->shares[i].subset, "v1")))
+		    lg_mesh_subset_version(m, ns, d->shares[i].host,
+					   d->shares[i].subset) != 1)
 			return false;
 	return true;
 }
@@ -228,7 +258,7 @@ static bool host_to_v1(const struct lg_mesh *m, const char *ns,
 			    d.shares[i].pct);
 	if (d.undefined_subset)
 		lg_buf_adds(obs, " (subset not defined: 503)");
-	ok = all_to_v1(&d);
+	ok = all_to_v1(m, ns, &d);
 	lg_route_decision_release(&d);
 	return ok;
 }
@@ -240,18 +270,20 @@ static void assert_all_v1_config(struct lg_ctx *ctx, struct lg_result *res,
 					    "details"};
 	struct lg_buf obs = LG_BUF_INIT;
 	bool ok = true;
-	char *hint;
+	char *hint, *why;
 	size_t i;
 
 	for (i = 0; i < LG_ARRAY_SIZE(hosts); i++)
-		ok &= host_to_v1(&r->mesh, r->ns, hosts[i], &obs);
+		ok &= host_to_v1(&r->v.mesh, r->ns, hosts[i], &obs);
 	hint = lg_xasprintf(
 	    LG_TR(ctx, "aplica los cuatro VirtualServices a v1: `" APPLY_V1 "`",
 		  "apply the four VirtualServices to v1: `" APPLY_V1 "`"),
 	    r->ns);
+	why = lg_check_step_why(ctx, &r->v, "all-v1", hint);
 	lg_check_assert(ctx, res, "all-v1-config", ok,
 			"productpage, reviews, ratings, details: v1 100%",
-			obs.buf, hint);
+			obs.buf, why);
+	free(why);
 	free(hint);
 	lg_buf_release(&obs);
 }
@@ -259,28 +291,33 @@ static void assert_all_v1_config(struct lg_ctx *ctx, struct lg_result *res,
 static void assert_test_v2_config(struct lg_ctx *ctx, struct lg_result *res,
 				  const struct rr *r)
 {
-	char *a = lg_reviews_shares_text(r->info.anon);
-	char *j = lg_reviews_shares_text(r->info.jason);
+	char *a = lg_reviews_shares_text(r->v.info.anon);
+	char *j = lg_reviews_shares_text(r->v.info.jason);
 	char *obs = lg_xasprintf("anonymous: %s; jason: %s", a, j);
-	bool ok = near(r->info.anon[1], 100) && near(r->info.jason[2], 100);
-	char *hint = lg_xasprintf(
-	    r->info.stage == LG_STAGE_JASON_V2_V3
-		? LG_TR(ctx,
-			"es virtual-service-reviews-jason-v2-v3.yaml (los "
-			"anónimos van a v3); el paso del laboratorio es "
-			"`" APPLY_V2 "`",
-			"this is virtual-service-reviews-jason-v2-v3.yaml "
-			"(anonymous users go to v3); the lab's step is "
-			"`" APPLY_V2 "`")
-		: LG_TR(ctx,
-			"la regla debe enviar `end-user: jason` (exact) a v2 "
-			"y todo lo demás a v1: `" APPLY_V2 "`",
-			"the rule must send `end-user: jason` (exact) to v2 "
-			"and everything else to v1: `" APPLY_V2 "`"),
-	    r->ns);
+	bool ok = near(r->v.info.anon[1], 100) &&
+		  near(r->v.info.jason[2], 100) && !r->v.info.broken;
+	char *why,
+	    *hint = lg_xasprintf(
+		r->v.info.stage == LG_STAGE_JASON_V2_V3
+		    ? LG_TR(ctx,
+			    "es virtual-service-reviews-jason-v2-v3.yaml (los "
+			    "anónimos van a v3); el paso del laboratorio es "
+			    "`" APPLY_V2 "`",
+			    "this is virtual-service-reviews-jason-v2-v3.yaml "
+			    "(anonymous users go to v3); the lab's step is "
+			    "`" APPLY_V2 "`")
+		    : LG_TR(
+			  ctx,
+			  "la regla debe enviar `end-user: jason` (exact) a v2 "
+			  "y todo lo demás a v1: `" APPLY_V2 "`",
+			  "the rule must send `end-user: jason` (exact) to v2 "
+			  "and everything else to v1: `" APPLY_V2 "`"),
+		r->ns);
 
+	why = lg_check_step_why(ctx, &r->v, "test-v2", hint);
 	lg_check_assert(ctx, res, "test-v2-config", ok,
-			"anonymous: v1 100%; jason: v2 100%", obs, hint);
+			"anonymous: v1 100%; jason: v2 100%", obs, why);
+	free(why);
 	free(a);
 	free(j);
 	free(obs);
@@ -316,6 +353,19 @@ static char *live_hint(struct lg_ctx *ctx, const struct lg_bookinfo_tally *t,
 			    fix);
 }
 
+/* A live hint, after the configuration's cause when that was wrong. */
+static char *with_why(const struct lg_ctx *ctx, const struct rr *r,
+		      const char *step, bool config_ok, char *hint)
+{
+	char *why;
+
+	if (config_ok)
+		return hint;
+	why = lg_check_step_why(ctx, &r->v, step, hint);
+	free(hint);
+	return why;
+}
+
 static bool all_v1(const struct lg_bookinfo_tally *t)
 {
 	return t->n > 0 && t->v[1] == t->n && !t->black && !t->red;
@@ -326,7 +376,8 @@ static void assert_all_v1_live(struct lg_ctx *ctx, struct lg_result *res,
 {
 	char *obs = lg_bookinfo_tally_describe(&r->anon);
 	char *fix = lg_xasprintf(APPLY_V1, r->ns);
-	char *hint = live_hint(ctx, &r->anon, config_ok, r->ns, fix);
+	char *hint = with_why(ctx, r, "all-v1", config_ok,
+			      live_hint(ctx, &r->anon, config_ok, r->ns, fix));
 	char *exp =
 	    lg_xasprintf("%zu/%zu reviews-v1, no stars", r->nobs, r->nobs);
 
@@ -394,7 +445,9 @@ static void assert_test_v2_live(struct lg_ctx *ctx, struct lg_result *res,
 	char *obs = r->login_problem
 			? lg_xstrdup(r->login_problem)
 			: lg_xasprintf("jason: %s; anonymous: %s", tj, ta);
-	char *hint = ok ? NULL : test_v2_hint(ctx, r, config_ok);
+	char *hint = ok ? NULL
+			: with_why(ctx, r, "test-v2", config_ok,
+				   test_v2_hint(ctx, r, config_ok));
 
 	lg_check_assert(ctx, res, "test-v2-live", ok,
 			"jason: reviews-v2, black stars; anonymous: reviews-v1",
@@ -413,7 +466,7 @@ static enum lg_err login(struct lg_ctx *ctx, struct rr *r, char **cookie,
 	enum lg_err rc;
 
 	*cookie = NULL;
-	if (r->test_v2 != JUDGE)
+	if (r->test_v2 != LG_STEP_JUDGE)
 		return LG_OK;
 	rc = lg_bookinfo_login(ctx->state->gateway_url, "jason", cookie, &lerr);
 	if (rc == LG_EHTTP && strstr(lerr.msg, "HTTP "))
@@ -482,35 +535,30 @@ static void judge_all_v1(struct lg_ctx *ctx, struct lg_result *res,
 	assert_all_v1_live(ctx, res, r, config_ok);
 }
 
-/* The step is not in effect: the journal's pass, or pending with how. */
-static void from_journal(struct lg_ctx *ctx, struct lg_result *res,
-			 const char *step, char *how)
-{
-	lg_check_step_from_journal(ctx, res, step, how);
-	free(how);
-}
-
 /* What the configuration amounts to, and how each step is graded. */
 static void read_stage(const struct lg_ctx *ctx, struct lg_result *res,
 		       struct rr *r)
 {
 	char *a, *j;
 
-	lg_mesh_reviews_stage(&r->mesh, r->ns, &r->info);
-	r->jason_fault = r->info.delay_jason || r->info.abort_jason;
-	r->conc = lg_bookinfo_concurrency(&r->mesh, r->ns);
+	/* a fault written on reviews' own route (an attempt at the fault
+	 * step) shows on jason's pages the same way */
+	r->jason_fault = r->v.info.delay_jason || r->v.info.abort_jason ||
+			 (r->v.reviews.check &&
+			  strcmp(r->v.reviews.check, "fault-injection") == 0);
+	r->conc = lg_bookinfo_concurrency(&r->v.mesh, r->ns);
 	if (r->conc)
 		lg_result_evidencef(res,
 				    "a connectionPool limits reviews (circuit "
 				    "breaker): one request at a time");
-	a = lg_reviews_shares_text(r->info.anon);
-	j = lg_reviews_shares_text(r->info.jason);
+	a = lg_reviews_shares_text(r->v.info.anon);
+	j = lg_reviews_shares_text(r->v.info.jason);
 	lg_result_evidencef(res, "reviews routing (%s): anonymous %s; jason %s",
-			    lg_reviews_stage_name(r->info.stage), a, j);
+			    lg_reviews_stage_name(r->v.info.stage), a, j);
 	free(a);
 	free(j);
 	pick_modes(ctx, r);
-	if (r->jason_fault && r->test_v2 == JUDGE)
+	if (r->jason_fault && r->test_v2 == LG_STEP_JUDGE)
 		lg_result_evidencef(res,
 				    "a ratings fault for jason is in place "
 				    "(fault-injection): jason's pages show "
@@ -526,32 +574,30 @@ static enum lg_verdict run(struct lg_ctx *ctx, struct lg_result *res)
 	r.ns = lg_param_str(ctx, "bookinfo-namespace", "bookinfo");
 	r.nobs = (size_t)lg_param_num(ctx, "observations", 10);
 	r.nobs = r.nobs < 1 ? 1 : r.nobs > MAX_OBS ? MAX_OBS : r.nobs;
-	if (lg_bookinfo_mesh_read(ctx->cluster, res, r.ns, &r.mesh, &err)) {
+	if (lg_check_steps_read(ctx, res, r.ns, &r.v, &err)) {
 		v = lg_result_errorf(res, "%s", err.msg);
 		goto out;
 	}
 	read_stage(ctx, res, &r);
-	if ((r.all_v1 == JUDGE || r.test_v2 == JUDGE) &&
+	if ((r.all_v1 == LG_STEP_JUDGE || r.test_v2 == LG_STEP_JUDGE) &&
 	    observe(ctx, res, &r, &err) != LG_OK) {
 		v = lg_result_errorf(res, "%s", err.msg);
 		goto out;
 	}
-	if (r.all_v1 == JUDGE)
+	if (r.all_v1 == LG_STEP_JUDGE)
 		judge_all_v1(ctx, res, &r);
 	else
-		from_journal(
-		    ctx, res, "all-v1",
-		    lg_xasprintf(APPLY_DR " && " APPLY_V1, r.ns, r.ns));
-	if (r.test_v2 == JUDGE) {
+		lg_check_step_skip(ctx, res, &r.v, "all-v1");
+	if (r.test_v2 == LG_STEP_JUDGE) {
 		assert_test_v2_config(ctx, res, &r);
 		assert_test_v2_live(ctx, res, &r,
 				    res->asserts[res->nasserts - 1].ok);
 	} else {
-		from_journal(ctx, res, "test-v2", lg_xasprintf(APPLY_V2, r.ns));
+		lg_check_step_skip(ctx, res, &r.v, "test-v2");
 	}
 	v = lg_result_finish(res);
 out:
-	lg_mesh_release(&r.mesh);
+	lg_steps_view_release(&r.v);
 	free(r.login_problem);
 	return v;
 }

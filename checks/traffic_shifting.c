@@ -59,6 +59,18 @@ static const struct lg_assert_def asserts[] = {
      "every page served by reviews-v3 (red stars)", "all-v3"},
 };
 
+static const struct lg_step_def steps[] = {
+    {"split-50-v3", LG_STEPS_REVIEWS_ROUTE,
+     "reviews: 50 % to the subset labelled version=v1, 50 % to version=v3, "
+     "for everyone",
+     "`kubectl apply -n {ns} -f " NET "virtual-service-reviews-50-v3.yaml`",
+     "`kubectl apply -n {ns} -f " NET "virtual-service-reviews-50-v3.yaml`"},
+    {"all-v3", LG_STEPS_REVIEWS_ROUTE,
+     "reviews: 100 % to the subset labelled version=v3",
+     "`kubectl apply -n {ns} -f " NET "virtual-service-reviews-v3.yaml`",
+     "`kubectl apply -n {ns} -f " NET "virtual-service-reviews-v3.yaml`"},
+};
+
 const struct lg_check lg_check_traffic_shifting = {
     .id = "traffic-shifting",
     .objective = 6,
@@ -68,6 +80,8 @@ const struct lg_check lg_check_traffic_shifting = {
     .flags = LG_CHECK_NEEDS_GATEWAY | LG_CHECK_SLOW,
     .asserts = asserts,
     .nasserts = LG_ARRAY_SIZE(asserts),
+    .steps = steps,
+    .nsteps = LG_ARRAY_SIZE(steps),
     .run = run,
 };
 
@@ -80,9 +94,8 @@ struct split {
 
 struct ts {
 	const char *ns;
-	struct lg_mesh mesh;
-	struct lg_reviews_info info;
-	unsigned conc; /* views in flight at once, 0: default */
+	struct lg_steps_view v; /* the mesh, modelled and placed */
+	unsigned conc;		/* views in flight at once, 0: default */
 	enum lg_bookinfo_source src;
 	long tmo;
 };
@@ -107,22 +120,31 @@ static bool is_split_stage(enum lg_reviews_stage s)
 	       s == LG_STAGE_SPLIT_V3_UNEVEN;
 }
 
-/* The step a stage is an attempt at ("split-50-v3", "all-v3"), judged
- * now; NULL when neither is in effect. A wrong attempt is judged unless
- * the journal already holds a pass of that step. */
-static const char *judged_step(const struct lg_ctx *ctx,
-			       enum lg_reviews_stage s)
+/*
+ * The step judged now ("split-50-v3", "all-v3"), or NULL: the lab's own
+ * split or all-v3; a wrong split (v1/v2, v2/v3, uneven) or any attempt
+ * nearest to a step (harness/steps.c: a GAMMA HTTPRoute, a route in another
+ * namespace...) unless the journal holds that step's pass.
+ */
+static const char *judged_step(const struct lg_ctx *ctx, const struct ts *t)
 {
+	enum lg_reviews_stage s = t->v.info.stage;
+	enum lg_step_effect split = LG_STEP_NOT, v3 = LG_STEP_NOT;
+
 	if (s == LG_STAGE_SPLIT_50_V3)
-		return "split-50-v3";
+		split = LG_STEP_FULL;
+	else if (is_split_stage(s))
+		split = LG_STEP_HALF;
 	if (s == LG_STAGE_ALL_V3)
-		return "all-v3";
-	if (is_split_stage(s) && !journal_has(ctx, "split-50-v3"))
-		return "split-50-v3";
+		v3 = LG_STEP_FULL;
 	/* jason-v2-v3 is a wrong all-v3 only for a student past the split;
 	 * before it, request-routing reports it (as a wrong test-v2). */
-	if (s == LG_STAGE_JASON_V2_V3 && journal_has(ctx, "split-50-v3") &&
-	    !journal_has(ctx, "all-v3"))
+	else if (s == LG_STAGE_JASON_V2_V3 && journal_has(ctx, "split-50-v3"))
+		v3 = LG_STEP_HALF;
+	if (lg_check_step_mode(ctx, &t->v, "split-50-v3", split) ==
+	    LG_STEP_JUDGE)
+		return "split-50-v3";
+	if (lg_check_step_mode(ctx, &t->v, "all-v3", v3) == LG_STEP_JUDGE)
 		return "all-v3";
 	return NULL;
 }
@@ -138,37 +160,51 @@ static char *shares_obs(const struct lg_reviews_info *i)
 	return s;
 }
 
+/* "virtual-service-reviews-90-10.yaml" when the weights are one of the
+ * sample's wrong splits, else "". */
+static const char *sample_name(const double p[4])
+{
+	if (near(p[1], 90) && near(p[2], 10))
+		return " (virtual-service-reviews-90-10.yaml)";
+	if (near(p[1], 80) && near(p[2], 20))
+		return " (virtual-service-reviews-80-20.yaml)";
+	return "";
+}
+
 static char *split_config_hint(struct lg_ctx *ctx, const struct ts *t)
 {
-	switch (t->info.stage) {
+	const double *p = t->v.info.anon;
+
+	switch (t->v.info.stage) {
 	case LG_STAGE_SPLIT_V2:
-		/* name the weights seen: which of the two was applied */
+		/* name the weights seen, and the version they get wrong */
 		return lg_xasprintf(
 		    LG_TR(ctx,
-			  "pesos v1 %.0f %%, v2 %.0f %%: es el manifiesto "
-			  "90/10 u 80/20 entre v1 y v2 "
-			  "(virtual-service-reviews-90-10.yaml / 80-20); el "
-			  "laboratorio pide v1/v3: `" APPLY_50 "`",
-			  "weights v1 %.0f %%, v2 %.0f %%: this is the 90/10 "
-			  "or 80/20 v1/v2 manifest "
-			  "(virtual-service-reviews-90-10.yaml / 80-20); the "
-			  "lab wants v1/v3: `" APPLY_50 "`"),
-		    t->info.anon[1], t->info.anon[2], t->ns);
+			  "reparte v1 %.4g %%, v2 %.4g %%%s: reparte a v2, no "
+			  "a v3 (las estrellas rojas son de v3); el "
+			  "laboratorio pide 50 v1 / 50 v3: `" APPLY_50 "`",
+			  "splits v1 %.4g %%, v2 %.4g %%%s: it splits to v2, "
+			  "not v3 (red stars come from v3); the lab wants 50 "
+			  "v1 / 50 v3: `" APPLY_50 "`"),
+		    p[1], p[2], sample_name(p), t->ns);
 	case LG_STAGE_SPLIT_V2_V3:
 		return lg_xasprintf(
 		    LG_TR(ctx,
-			  "es virtual-service-reviews-v2-v3.yaml (v2/v3); el "
-			  "laboratorio pide v1/v3: `" APPLY_50 "`",
-			  "this is virtual-service-reviews-v2-v3.yaml (v2/v3); "
-			  "the lab wants v1/v3: `" APPLY_50 "`"),
-		    t->ns);
+			  "reparte v2 %.4g %%, v3 %.4g %% "
+			  "(virtual-service-reviews-v2-v3.yaml): le falta v1; "
+			  "el laboratorio pide 50 v1 / 50 v3: `" APPLY_50 "`",
+			  "splits v2 %.4g %%, v3 %.4g %% "
+			  "(virtual-service-reviews-v2-v3.yaml): v1 is "
+			  "missing; the lab wants 50 v1 / 50 v3: `" APPLY_50
+			  "`"),
+		    p[2], p[3], t->ns);
 	default:
 		return lg_xasprintf(
 		    LG_TR(ctx,
-			  "los pesos deben ser 50 (subset v1) y 50 (subset v3) "
-			  "para todos: `" APPLY_50 "`",
-			  "the weights must be 50 (subset v1) and 50 (subset "
-			  "v3) for everyone: `" APPLY_50 "`"),
+			  "los pesos deben ser 50 (versión v1) y 50 (versión "
+			  "v3) para todos: `" APPLY_50 "`",
+			  "the weights must be 50 (version v1) and 50 "
+			  "(version v3) for everyone: `" APPLY_50 "`"),
 		    t->ns);
 	}
 }
@@ -176,13 +212,15 @@ static char *split_config_hint(struct lg_ctx *ctx, const struct ts *t)
 static bool assert_split_config(struct lg_ctx *ctx, struct lg_result *res,
 				const struct ts *t)
 {
-	const struct lg_reviews_info *i = &t->info;
-	bool ok = t->info.stage == LG_STAGE_SPLIT_50_V3 && !i->broken;
+	const struct lg_reviews_info *i = &t->v.info;
+	bool ok = t->v.info.stage == LG_STAGE_SPLIT_50_V3 && !i->broken;
 	char *obs = shares_obs(i);
 	char *hint = split_config_hint(ctx, t);
+	char *why = lg_check_step_why(ctx, &t->v, "split-50-v3", hint);
 
 	lg_check_assert(ctx, res, "split-config", ok, "v1 50%, v3 50%", obs,
-			hint);
+			why);
+	free(why);
 	free(obs);
 	free(hint);
 	return ok;
@@ -269,11 +307,11 @@ static char *split_live_hint(struct lg_ctx *ctx, const struct ts *t,
 		    LG_TR(
 			ctx,
 			"reviews-v2 (estrellas negras) sirvió páginas junto a "
-			"v1: es el manifiesto 90/10 u 80/20 entre v1 y v2; el "
-			"laboratorio pide v1/v3: `" APPLY_50 "`",
+			"v1: el reparto va a v2, no a v3; el laboratorio pide "
+			"v1/v3: `" APPLY_50 "`",
 			"reviews-v2 (black stars) served pages next to v1: "
-			"this is the 90/10 or 80/20 v1/v2 manifest; the lab "
-			"wants v1/v3: `" APPLY_50 "`"),
+			"the split goes to v2, not v3; the lab wants v1/v3: "
+			"`" APPLY_50 "`"),
 		    t->ns);
 	if (sp->v2)
 		return lg_xasprintf(
@@ -373,11 +411,11 @@ static enum lg_verdict judge_split(struct lg_ctx *ctx, struct lg_result *res,
 static void assert_all_v3_config(struct lg_ctx *ctx, struct lg_result *res,
 				 const struct ts *t)
 {
-	bool ok = near(t->info.anon[3], 100) && near(t->info.jason[3], 100) &&
-		  !t->info.broken;
-	char *s = shares_obs(&t->info);
+	bool ok = near(t->v.info.anon[3], 100) &&
+		  near(t->v.info.jason[3], 100) && !t->v.info.broken;
+	char *s = shares_obs(&t->v.info), *why;
 	char *hint = lg_xasprintf(
-	    t->info.stage == LG_STAGE_JASON_V2_V3
+	    t->v.info.stage == LG_STAGE_JASON_V2_V3
 		? LG_TR(ctx,
 			"es virtual-service-reviews-jason-v2-v3.yaml (jason "
 			"sigue en v2): `" APPLY_V3 "`",
@@ -385,9 +423,10 @@ static void assert_all_v3_config(struct lg_ctx *ctx, struct lg_result *res,
 			"(jason stays on v2): `" APPLY_V3 "`")
 		: LG_TR(ctx, "`" APPLY_V3 "`", "`" APPLY_V3 "`"),
 	    t->ns);
-
+	why = lg_check_step_why(ctx, &t->v, "all-v3", hint);
 	lg_check_assert(ctx, res, "all-v3-config", ok, "v3 100% for everyone",
-			s, hint);
+			s, why);
+	free(why);
 	free(s);
 	free(hint);
 }
@@ -443,18 +482,10 @@ static enum lg_verdict judge_all_v3(struct lg_ctx *ctx, struct lg_result *res,
 static void from_journal(struct lg_ctx *ctx, struct lg_result *res,
 			 const struct ts *t, const char *judged)
 {
-	char *how;
-
-	if (!judged || strcmp(judged, "split-50-v3") != 0) {
-		how = lg_xasprintf(APPLY_50, t->ns);
-		lg_check_step_from_journal(ctx, res, "split-50-v3", how);
-		free(how);
-	}
-	if (!judged || strcmp(judged, "all-v3") != 0) {
-		how = lg_xasprintf(APPLY_V3, t->ns);
-		lg_check_step_from_journal(ctx, res, "all-v3", how);
-		free(how);
-	}
+	if (!judged || strcmp(judged, "split-50-v3") != 0)
+		lg_check_step_skip(ctx, res, &t->v, "split-50-v3");
+	if (!judged || strcmp(judged, "all-v3") != 0)
+		lg_check_step_skip(ctx, res, &t->v, "all-v3");
 }
 
 static enum lg_verdict run(struct lg_ctx *ctx, struct lg_result *res)
@@ -467,21 +498,20 @@ static enum lg_verdict run(struct lg_ctx *ctx, struct lg_result *res)
 
 	t.ns = lg_param_str(ctx, "bookinfo-namespace", "bookinfo");
 	t.tmo = (long)lg_param_num(ctx, "request-timeout-ms", 10000);
-	if (lg_bookinfo_mesh_read(ctx->cluster, res, t.ns, &t.mesh, &err)) {
+	if (lg_check_steps_read(ctx, res, t.ns, &t.v, &err)) {
 		v = lg_result_errorf(res, "%s", err.msg);
 		goto out;
 	}
-	lg_mesh_reviews_stage(&t.mesh, t.ns, &t.info);
-	t.conc = lg_bookinfo_concurrency(&t.mesh, t.ns);
+	t.conc = lg_bookinfo_concurrency(&t.v.mesh, t.ns);
 	if (t.conc)
 		lg_result_evidencef(res,
 				    "a connectionPool limits reviews (circuit "
 				    "breaker): one request at a time");
-	s = shares_obs(&t.info);
+	s = shares_obs(&t.v.info);
 	lg_result_evidencef(res, "reviews routing (%s): %s",
-			    lg_reviews_stage_name(t.info.stage), s);
+			    lg_reviews_stage_name(t.v.info.stage), s);
 	free(s);
-	step = judged_step(ctx, t.info.stage);
+	step = judged_step(ctx, &t);
 	if (!step) {
 		from_journal(ctx, res, &t, NULL);
 		v = lg_result_finish(res);
@@ -499,6 +529,6 @@ static enum lg_verdict run(struct lg_ctx *ctx, struct lg_result *res)
 	if (v != LG_ERROR)
 		v = lg_result_finish(res);
 out:
-	lg_mesh_release(&t.mesh);
+	lg_steps_view_release(&t.v);
 	return v;
 }

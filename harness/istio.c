@@ -687,6 +687,7 @@ static void add_hr(struct lg_mesh *m, const cJSON *spec,
 
 	r->meta = *meta;
 	parse_httproute(&c, spec, r);
+	lg_mesh_add_gamma(m, spec, meta);
 }
 
 /* Pods are read for their labels only; spec is unused. */

@@ -135,6 +135,10 @@ struct lg_mesh_vs {
 	size_t nexport_to;
 	struct lg_mesh_http *http;
 	size_t nhttp;
+	/* Made from a Gateway API HTTPRoute whose parentRef is a Service
+	 * (GAMMA): meta names the HTTPRoute; routes go to Services, with no
+	 * subsets. */
+	bool from_httproute;
 };
 
 struct lg_mesh_pool {
@@ -485,6 +489,18 @@ void lg_mesh_policy_for(const struct lg_mesh *m, const char *ns,
 			const char *host, const char *subset,
 			struct lg_mesh_resolved_policy *out);
 
+/*
+ * The Bookinfo version (1..9; 0: none) a destination reaches, by meaning:
+ * a subset by its `version` label (subset "version-v1" with version=v1 is
+ * 1), an undefined subset by its name ("v4" is 4; it answers 503 NC, which
+ * lg_route_share.subset_ok tells), no subset on a per-version Service
+ * ("reviews-v2.bookinfo.svc.cluster.local", as the Gateway API samples
+ * route) by the name's suffix. Host is fully qualified.
+ * @test tests/unit/test_istio.c
+ */
+int lg_mesh_subset_version(const struct lg_mesh *m, const char *ns,
+			   const char *host, const char *subset);
+
 /* ------------------------------------------------------------------ */
 /* The lab's reviews/ratings steps.                                    */
 
@@ -518,6 +534,7 @@ struct lg_reviews_info {
 	const struct lg_mesh_vs *reviews_vs;
 	bool mirror; /* anonymous requests are mirrored, whatever the stage */
 	const char *mirror_subset; /* NULL: whole host */
+	int mirror_version;	   /* 1..3 by the subset's labels; 0 other */
 	double mirror_pct;
 	bool broken;   /* a reviews share > 0 goes to an undefined subset */
 	bool conflict; /* two mesh VirtualServices for reviews or ratings */

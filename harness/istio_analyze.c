@@ -530,17 +530,55 @@ char *lg_reviews_shares_text(const double pct[4])
 	return lg_buf_detach(&b, NULL);
 }
 
-static int version_index(const char *subset)
+/* "v2" -> 2; anything else 0. */
+static int version_of(const char *v)
 {
-	if (!subset)
-		return 0;
-	if (strcmp(subset, "v1") == 0)
-		return 1;
-	if (strcmp(subset, "v2") == 0)
-		return 2;
-	if (strcmp(subset, "v3") == 0)
-		return 3;
+	if (v && v[0] == 'v' && v[1] >= '1' && v[1] <= '9' && !v[2])
+		return v[1] - '0';
 	return 0;
+}
+
+int lg_mesh_subset_version(const struct lg_mesh *m, const char *ns,
+			   const char *host, const char *subset)
+{
+	struct lg_mesh_merged_dr d;
+	const struct lg_mesh_subset *sub;
+	const char *dash = strrchr(host, '-');
+	char v[4] = "";
+	int ver = 0;
+	size_t i;
+
+	if (!subset) {
+		/* a Service per version ("reviews-v2", the Gateway API
+		 * samples' backends), named as Bookinfo names them */
+		if (dash && strcspn(dash + 1, ".") == 2 &&
+		    (size_t)(dash - host) < strcspn(host, "."))
+			memcpy(v, dash + 1, 2);
+		return version_of(v);
+	}
+	lg_mesh_merged_dr(m, ns, host, &d);
+	sub = lg_mesh_merged_subset(&d, subset);
+	for (i = 0; sub && i < sub->labels.n; i++)
+		if (strcmp(sub->labels.keys[i], "version") == 0)
+			ver = version_of(sub->labels.values[i]);
+	lg_mesh_merged_dr_release(&d);
+	/* Undefined: what the student meant by the name; `broken` tells. */
+	return sub ? ver : version_of(subset);
+}
+
+/*
+ * The reviews version a share reaches (0: another host, or no version).
+ */
+static int version_index(const struct lg_mesh *m, const char *ns,
+			 const struct lg_route_share *s)
+{
+	int v;
+
+	if (strncmp(s->host, "reviews.", 8) != 0 &&
+	    strncmp(s->host, "reviews-", 8) != 0)
+		return 0;
+	v = lg_mesh_subset_version(m, ns, s->host, s->subset);
+	return v <= 3 ? v : 0;
 }
 
 /* Route reviews for user; fill pct[] by version. */
@@ -555,7 +593,7 @@ static void reviews_shares(const struct lg_mesh *m, const char *ns,
 	if (d->kind == LG_ROUTE_NO_MATCH)
 		pct[0] = 100;
 	for (i = 0; i < d->nshares; i++)
-		pct[version_index(d->shares[i].subset)] += d->shares[i].pct;
+		pct[version_index(m, ns, &d->shares[i])] += d->shares[i].pct;
 }
 
 static bool is(const double p[4], const double want[3])
@@ -660,6 +698,7 @@ enum lg_reviews_stage lg_mesh_reviews_stage(const struct lg_mesh *m,
 					    struct lg_reviews_info *out)
 {
 	struct lg_route_decision da, dj;
+	struct lg_route_share ms = {0};
 
 	memset(out, 0, sizeof(*out));
 	reviews_shares(m, ns, NULL, out->anon, &da);
@@ -669,7 +708,10 @@ enum lg_reviews_stage lg_mesh_reviews_stage(const struct lg_mesh *m,
 	out->conflict = da.shadowed != NULL;
 	if (da.nmirrors > 0) {
 		out->mirror = true;
-		out->mirror_subset = da.mirrors[0].dest.subset;
+		ms.host = da.mirrors[0].dest.host;
+		ms.subset = da.mirrors[0].dest.subset;
+		out->mirror_subset = ms.subset;
+		out->mirror_version = version_index(m, ns, &ms);
 		out->mirror_pct = da.mirrors[0].pct;
 	}
 	ratings_faults(m, ns, out);

@@ -41,4 +41,16 @@ int lg_mesh_regex_full(const char *re, const char *value);
 /* Does a Gateway server's host ("host" or "ns/host") overlap host? */
 bool lg_mesh_server_has_host(const struct lg_mesh_server *s, const char *host);
 
+/*
+ * If the HTTPRoute spec (of the object meta, borrowed) has a parentRef of
+ * kind Service, add the mesh VirtualService Istio 1.24 makes of it for
+ * sidecars: hosts the parent Services, rules with the route's header and
+ * path matches, backendRefs as destinations (weights kept). A route in the
+ * Service's namespace applies to every client (exportTo "*"), one in
+ * another namespace only to clients of its own (".").
+ * @test tests/unit/test_istio.c
+ */
+void lg_mesh_add_gamma(struct lg_mesh *m, const cJSON *spec,
+		       const struct lg_mesh_meta *meta);
+
 #endif

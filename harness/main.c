@@ -559,8 +559,7 @@ static void run_release(struct run *r)
 		lg_cluster_free(r->cluster);
 	lg_kubeconfig_release(&r->kc);
 	lg_rubric_release(&r->rubric);
-	free(r->state.gateway_url);
-	free(r->state.gateway_how);
+	lg_state_release(&r->state);
 	free(r->results);
 	free(r->fingerprint);
 	lg_journal_release(&r->journal);

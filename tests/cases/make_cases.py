@@ -210,7 +210,32 @@ def world():
     return w
 
 
+# The traffic checks list Istio's and the Gateway API's route objects in
+# every namespace (configuration elsewhere reaches bookinfo's sidecars).
+# A case written with bookinfo's lists answers the cluster-wide list the
+# same, and a refused namespaced list is refused cluster-wide too.
+CLUSTER_WIDE = {
+    "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices":
+    "/apis/networking.istio.io/v1/virtualservices",
+    "/apis/networking.istio.io/v1/namespaces/bookinfo/destinationrules":
+    "/apis/networking.istio.io/v1/destinationrules",
+    "/apis/gateway.networking.k8s.io/v1/namespaces/bookinfo/httproutes":
+    "/apis/gateway.networking.k8s.io/v1/httproutes",
+}
+
+
+def cluster_wide(objs):
+    out = dict(objs)
+    for path, v in objs.items():
+        for ns_path, all_path in CLUSTER_WIDE.items():
+            if path == ns_path + LIMIT and all_path + LIMIT not in objs:
+                out[all_path + LIMIT] = v
+    return out
+
+
 def write_case(check, name, w, expect, gateway=None, raw=None):
+    w = cluster_wide(w)
+    raw = cluster_wide(raw or {})
     d = os.path.join(ROOT, check, name)
     os.makedirs(d, exist_ok=True)
     for path, obj in w.items():
@@ -1393,7 +1418,7 @@ def traffic_shifting_cases():
     rt_traffic_case(c, "reviews-90-10", w, {
         "verdict": "fail", "points": 0,
         "failed": ["split-config", "split-live"],
-        "hint_contains": "90/10 or 80/20 v1/v2 manifest"},
+        "hint_contains": "splits to v2, not v3"},
         rt_shifting_routes([1] * 9 + [2]))
     w = rt_mesh_world(base + [rt_split("v1", 80, "v2", 20)])
     rt_traffic_case(c, "reviews-80-20", w, {
@@ -1456,6 +1481,461 @@ def traffic_shifting_cases():
         rt_shifting_routes([1]))
 
 
+# ---- student variants of the traffic steps (issue: grade what the
+# student did) ------------------------------------------------------------
+# Each is the lab's state before the step plus what a student applied
+# instead: wrong attempts are judged against the nearest step (never
+# "pending"), right equivalents pass; expect.yaml holds the verdict and the
+# words the explanation must contain (object, field, effect, fix).
+
+ALL = "/apis/networking.istio.io/v1/"
+ALL_VSS = ALL + "virtualservices" + LIMIT
+ALL_DRS = ALL + "destinationrules" + LIMIT
+ALL_HRS = "/apis/gateway.networking.k8s.io/v1/httproutes" + LIMIT
+
+
+def v_obj(kind, name, spec, ns="bookinfo", created="2026-11-20T10:00:00Z"):
+    return {"apiVersion": "networking.istio.io/v1", "kind": kind,
+            "metadata": meta(name, ns, creationTimestamp=created),
+            "spec": spec}
+
+
+def v_world(vss, drs=None, elsewhere=(), routes=()):
+    """rt_mesh_world plus objects of other namespaces and GAMMA routes in
+    the cluster-wide lists (bookinfo's own lists stay as they were)."""
+    w = rt_mesh_world(vss, drs)
+    w[ALL_VSS] = lst("VirtualService",
+                     w[RT_VSS]["items"] + [o for o in elsewhere
+                                           if o["kind"] == "VirtualService"])
+    w[ALL_DRS] = lst("DestinationRule",
+                     w[RT_DRS]["items"] + [o for o in elsewhere
+                                           if o["kind"] == "DestinationRule"])
+    gw_routes = w["/apis/gateway.networking.k8s.io/v1/namespaces/bookinfo/"
+                  "httproutes" + LIMIT]["items"]
+    w[ALL_HRS] = lst("HTTPRoute", gw_routes + list(routes))
+    return w
+
+
+def v_others():
+    """all-v1's VirtualServices but reviews'."""
+    return [v for v in rt_all_v1() if v["metadata"]["name"] != "reviews"]
+
+
+def v_test_v2(header="end-user", value="jason", kind="exact",
+              hosts=("reviews",), name="reviews", ns="bookinfo",
+              dest="reviews", v2="v2", v1="v1"):
+    return v_obj("VirtualService", name, {
+        "hosts": list(hosts),
+        "http": [{"match": [{"headers": {header: {kind: value}}}],
+                  "route": [rt_dest(dest, v2)]},
+                 {"route": [rt_dest(dest, v1)]}]}, ns=ns)
+
+
+def gamma_route(name, svc, backends, ns="bookinfo", matches=None):
+    rule = {"backendRefs": [{"name": b, "port": 9080, **(
+        {"weight": wt} if wt is not None else {})} for b, wt in backends]}
+    if matches:
+        rule["matches"] = matches
+    return {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+            "metadata": meta(name, ns),
+            "spec": {"parentRefs": [{"group": "", "kind": "Service",
+                                     "name": svc, "port": 9080}],
+                     "rules": [rule]}}
+
+
+def dr_named(prefix):
+    """destination-rule-all with subsets named prefix+version."""
+    out = rt_dr_all()
+    for d in out:
+        for sub in d["spec"]["subsets"]:
+            sub["name"] = prefix + sub["labels"]["version"]
+    return out
+
+
+def vs_to(host, subset):
+    return v_obj("VirtualService", host,
+                 {"hosts": [host], "http": [{"route": [rt_dest(host,
+                                                               subset)]}]})
+
+
+def routing_variants():
+    c = "request-routing"
+    vs4 = vs_to("reviews", "v4")
+    rt_traffic_case(c, "variant-undefined-subset-v4",
+                    v_world(v_others() + [vs4]), {
+                        "verdict": "fail", "points": 2,
+                        "failed": ["all-v1-config", "all-v1-live"],
+                        "pending": ["test-v2-config", "test-v2-live"],
+                        "hint_contains": "VirtualService bookinfo/reviews "
+                        "routes to subset v4 of reviews, which no "
+                        "DestinationRule defines (IST0101): Envoy answers "
+                        "503 NC"},
+                    {"GET_productpage": rt_html(error=True),
+                     "POST_login": RT_LOGIN})
+    rt_traffic_case(c, "variant-undefined-subset-v4-es",
+                    v_world(v_others() + [vs4]), {
+                        "lang": "es", "verdict": "fail", "points": 2,
+                        "failed": ["all-v1-config", "all-v1-live"],
+                        "hint_contains": "subset v4 de reviews, que ninguna "
+                        "DestinationRule define (IST0101): Envoy responde "
+                        "503 NC"},
+                    {"GET_productpage": rt_html(error=True),
+                     "POST_login": RT_LOGIN})
+    rt_traffic_case(c, "variant-header-user",
+                    v_world(v_others() + [v_test_v2(header="user")]), {
+                        "verdict": "fail", "points": 6,
+                        "failed": ["test-v2-config", "test-v2-live"],
+                        "hint_contains": "matches header 'user', but "
+                        "productpage sends the user in 'end-user'"},
+                    rt_routes(1, 1))
+    rt_traffic_case(c, "variant-exact-Jason",
+                    v_world(v_others() + [v_test_v2(value="Jason")]), {
+                        "verdict": "fail", "points": 6,
+                        "failed": ["test-v2-config", "test-v2-live"],
+                        "hint_contains": "end-user exact 'Jason': header "
+                        "values are case-sensitive"},
+                    rt_routes(1, 1))
+    w = v_world(v_others() + [v_test_v2(hosts=("review",))])
+    w[RT_JOURNAL] = rt_journal("request-routing.all-v1")
+    rt_traffic_case(c, "variant-hosts-typo", w, {
+        "verdict": "fail", "points": 6,
+        "failed": ["test-v2-config", "test-v2-live"],
+        "hint_contains": "has hosts [review] "
+        "(review.bookinfo.svc.cluster.local), a service that does not "
+        "exist: reviews is unaffected"},
+        rt_routes(3, 1))
+    rt_traffic_case(c, "variant-test-v2-in-default-short",
+                    v_world(rt_all_v1(),
+                            elsewhere=[v_test_v2(ns="default")]), {
+                        "verdict": "fail", "points": 6,
+                        "failed": ["test-v2-config", "test-v2-live"],
+                        "hint_contains": "VirtualService default/reviews has "
+                        "host 'reviews', which resolves to "
+                        "reviews.default.svc.cluster.local"},
+                    rt_routes(1, 1))
+    fq = "reviews.bookinfo.svc.cluster.local"
+    rt_traffic_case(c, "variant-test-v2-in-default-fqdn",
+                    v_world(v_others(), elsewhere=[v_test_v2(
+                        ns="default", hosts=(fq,), dest=fq)]), {
+                        "verdict": "pass", "points": 10, "failed": []},
+                    rt_routes(1, 2, use_api=True))
+    named = [vs_to(h, "version-v1") for h in
+             ("productpage", "ratings", "details")]
+    rt_traffic_case(c, "variant-subsets-named-version-vN",
+                    v_world(named + [v_test_v2(v2="version-v2",
+                                               v1="version-v1")],
+                            drs=dr_named("version-")), {
+                        "verdict": "pass", "points": 10, "failed": []},
+                    rt_routes(1, 2, use_api=True))
+    gamma = [gamma_route(h, h, [(h + "-v1", None)])
+             for h in ("productpage", "reviews", "ratings", "details")]
+    rt_traffic_case(c, "variant-gateway-api-all-v1",
+                    v_world([], drs=[], routes=gamma), {
+                        "verdict": "skip", "points": 6, "failed": [],
+                        "pending": ["test-v2-config", "test-v2-live"]},
+                    rt_routes(1))
+    jason = gamma[:1] + gamma[2:] + [gamma_route(
+        "reviews", "reviews", [("reviews-v2", None)], matches=[
+            {"headers": [{"type": "Exact", "name": "end-user",
+                          "value": "jason"}]}])]
+    jason[-1]["spec"]["rules"].append(
+        {"backendRefs": [{"name": "reviews-v1", "port": 9080}]})
+    rt_traffic_case(c, "variant-gateway-api-test-v2",
+                    v_world([], drs=[], routes=jason), {
+                        "verdict": "pass", "points": 10, "failed": []},
+                    rt_routes(1, 2, use_api=True))
+    # a second Bookinfo in default (with its own rules there) is another
+    # application: bookinfo's 50/50 step is not blamed on it
+    other_app = [dict(o, metadata=dict(o["metadata"], namespace="default"))
+                 for o in rt_dr_all() + rt_all_v1()]
+    w = v_world(rt_all_v1() + [rt_split("v1", 50, "v3", 50)],
+                elsewhere=other_app)
+    rt_traffic_case(c, "variant-other-bookinfo-in-default", w, {
+        "verdict": "skip", "points": 0, "failed": [],
+        "pending": ["destination-rules", "all-v1-config", "all-v1-live",
+                    "test-v2-config", "test-v2-live"]},
+        rt_routes(1))
+    hidden = v_test_v2(ns="default", hosts=(fq,), dest=fq)
+    hidden["spec"]["exportTo"] = ["."]
+    rt_traffic_case(c, "variant-export-to-hides",
+                    v_world(v_others(), elsewhere=[hidden]), {
+                        "verdict": "fail",
+                        "failed": ["test-v2-config", "test-v2-live"],
+                        "pending": ["destination-rules", "all-v1-config",
+                                    "all-v1-live"],
+                        "hint_contains": "has an exportTo that hides it "
+                        "from the namespace of bookinfo's sidecars"},
+                    rt_routes(3, 1))
+    gw_only = v_test_v2()
+    gw_only["spec"]["gateways"] = ["bookinfo-gateway"]
+    rt_traffic_case(c, "variant-gateways-without-mesh",
+                    v_world(v_others() + [gw_only]), {
+                        "verdict": "fail",
+                        "failed": ["test-v2-config", "test-v2-live"],
+                        "pending": ["destination-rules", "all-v1-config",
+                                    "all-v1-live"],
+                        "hint_contains": "lists gateways without `mesh`: "
+                        "sidecars ignore it"},
+                    rt_routes(3, 1))
+    rt_traffic_case(c, "variant-jason-regex",
+                    v_world(v_others() + [v_test_v2(kind="regex",
+                                                    value="jas.n")]), {
+                        "verdict": "pass", "points": 10, "failed": []},
+                    rt_routes(1, 2, use_api=True))
+    # RBAC refuses the cluster-wide lists: bookinfo's are read instead,
+    # and the evidence says what could not be seen
+    w = v_world(rt_all_v1() + [RT_TEST_V2])
+    for path in (ALL_VSS, ALL_DRS, ALL_HRS):
+        del w[path]
+    refused = (403, FORBIDDEN.replace("in the namespace \"bookinfo\"",
+                                      "at the cluster scope"))
+    rt_traffic_case(c, "variant-cluster-wide-forbidden", w, {
+        "verdict": "pass", "points": 10, "failed": [],
+        "evidence_contains": "only namespace 'bookinfo' could be read"},
+        rt_routes(1, 2, use_api=True),
+        raw={ALL_VSS: refused, ALL_DRS: refused, ALL_HRS: refused})
+    on_reviews = copy.deepcopy(RT_TEST_V2)
+    on_reviews["spec"]["http"][0]["fault"] = {"delay": {
+        "percentage": {"value": 100.0}, "fixedDelay": "7s"}}
+    r = rt_routes(1, 2)
+    r["GET_productpage@jason"] = rt_html(error=True, delay=100)
+    rt_traffic_case(c, "variant-delay-on-reviews",
+                    v_world(rt_all_v1() + [on_reviews]), {
+                        "verdict": "pass", "points": 10, "failed": [],
+                        "evidence_contains": "jason's pages show it"}, r)
+    shadow = v_test_v2(ns="default", hosts=(fq,), dest=fq)
+    shadow["metadata"]["creationTimestamp"] = "2026-11-21T10:00:00Z"
+    rt_traffic_case(c, "variant-fqdn-shadowed-by-all-v1",
+                    v_world(rt_all_v1(), elsewhere=[shadow]), {
+                        "verdict": "fail", "points": 6,
+                        "failed": ["test-v2-config", "test-v2-live"],
+                        "hint_contains": "an older VirtualService for the "
+                        "same host wins (IST0109)"},
+                    rt_routes(1, 1))
+
+
+def fault_variants():
+    c = "fault-injection"
+    nopct = copy.deepcopy(RT_DELAY)
+    del nopct["spec"]["http"][0]["fault"]["delay"]["percentage"]
+    rt_traffic_case(c, "variant-delay-no-percentage",
+                    v_world(v_others()[:1] + v_others()[2:] +
+                            [RT_TEST_V2, nopct]), {
+                        "verdict": "fail", "points": 3,
+                        "failed": ["delay-config", "jason-delayed-live"],
+                        "hint_contains": "http[0].fault.delay sets no "
+                        "percentage: Istio delays 0 % of requests"},
+                    rt_fault_routes(rt_html(1), rt_html(2, "black")),
+                    RT_FAULT_PARAMS)
+    ten = copy.deepcopy(RT_DELAY)
+    ten["spec"]["http"][0]["fault"]["delay"]["percentage"]["value"] = 10.0
+    rt_traffic_case(c, "variant-delay-10-percent",
+                    v_world(rt_all_v1() + [RT_TEST_V2, ten]), {
+                        "verdict": "fail", "points": 3,
+                        "failed": ["delay-config", "jason-delayed-live"],
+                        "hint_contains": "VirtualService bookinfo/ratings "
+                        "delays only 10 % of requests"},
+                    rt_fault_routes(rt_html(1), rt_html(2, "black")),
+                    RT_FAULT_PARAMS)
+    on_reviews = copy.deepcopy(RT_TEST_V2)
+    on_reviews["spec"]["http"][0]["fault"] = {"delay": {
+        "percentage": {"value": 100.0}, "fixedDelay": "7s"}}
+    rt_traffic_case(c, "variant-delay-on-reviews",
+                    v_world(rt_all_v1() + [on_reviews]), {
+                        "verdict": "fail",
+                        "failed": ["delay-config"],
+                        "hint_contains": "VirtualService bookinfo/reviews "
+                        "injects the fault (http[0].fault) into calls to "
+                        "reviews, not ratings"},
+                    rt_fault_routes(rt_html(1),
+                                    rt_html(error=True, delay=300)),
+                    RT_FAULT_PARAMS)
+    elsewhere = copy.deepcopy(RT_DELAY)
+    elsewhere["metadata"]["namespace"] = "default"
+    rt_traffic_case(c, "variant-delay-in-default",
+                    v_world(rt_all_v1() + [RT_TEST_V2],
+                            elsewhere=[elsewhere]), {
+                        "verdict": "fail", "points": 3,
+                        "failed": ["delay-config", "jason-delayed-live"],
+                        "hint_contains": "VirtualService default/ratings has "
+                        "host 'ratings', which resolves to "
+                        "ratings.default.svc.cluster.local"},
+                    rt_fault_routes(rt_html(1), rt_html(2, "black")),
+                    RT_FAULT_PARAMS)
+    jason_cap = copy.deepcopy(RT_DELAY)
+    jason_cap["spec"]["http"][0]["match"][0]["headers"]["end-user"] = {
+        "exact": "Jason"}
+    rt_traffic_case(c, "variant-delay-exact-Jason",
+                    v_world(rt_all_v1() + [RT_TEST_V2, jason_cap]), {
+                        "verdict": "fail", "points": 3,
+                        "failed": ["delay-config", "jason-delayed-live"],
+                        "hint_contains": "end-user exact 'Jason'"},
+                    rt_fault_routes(rt_html(1), rt_html(2, "black")),
+                    RT_FAULT_PARAMS)
+    pct = copy.deepcopy(RT_DELAY)
+    d = pct["spec"]["http"][0]["fault"]["delay"]
+    del d["percentage"]
+    d["percent"] = 100
+    rt_traffic_case(c, "variant-delay-deprecated-percent",
+                    v_world(rt_all_v1() + [RT_TEST_V2, pct]), {
+                        "verdict": "pass", "points": 10, "failed": []},
+                    rt_fault_routes(rt_html(1),
+                                    rt_html(error=True, delay=300)),
+                    RT_FAULT_PARAMS)
+
+
+def shifting_variants():
+    c = "traffic-shifting"
+    base = rt_all_v1() + [RT_TEST_V2]
+    rt_traffic_case(c, "variant-split-50-v1-v2",
+                    v_world(base + [rt_split("v1", 50, "v2", 50)]), {
+                        "verdict": "fail", "points": 0,
+                        "failed": ["split-config", "split-live"],
+                        "hint_contains": "splits v1 50 %, v2 50 %: it "
+                        "splits to v2, not v3"},
+                    rt_shifting_routes([1, 2]))
+    rt_traffic_case(c, "variant-split-80-20-named",
+                    v_world(base + [rt_split("v1", 80, "v2", 20)]), {
+                        "verdict": "fail", "points": 0,
+                        "failed": ["split-config", "split-live"],
+                        "hint_contains": "(virtual-service-reviews-80-20."
+                        "yaml): it splits to v2, not v3"},
+                    rt_shifting_routes([1, 1, 1, 1, 2]))
+    implicit = rt_vs("reviews", [{"route": [
+        rt_dest("reviews", "v3", 50), rt_dest("reviews", "v1", 50)]}])
+    rt_traffic_case(c, "variant-split-order-swapped",
+                    v_world(base + [implicit]), {
+                        "verdict": "skip", "points": 6, "failed": [],
+                        "pending": ["all-v3-config", "all-v3-live"]},
+                    rt_shifting_routes([1, 3]))
+    named = [vs_to(h, "version-v1") for h in
+             ("productpage", "ratings", "details")]
+    split = rt_vs("reviews", [{"route": [
+        rt_dest("reviews", "version-v1", 50),
+        rt_dest("reviews", "version-v3", 50)]}])
+    rt_traffic_case(c, "variant-split-subsets-named",
+                    v_world(named + [split], drs=dr_named("version-")), {
+                        "verdict": "skip", "points": 6, "failed": [],
+                        "pending": ["all-v3-config", "all-v3-live"]},
+                    rt_shifting_routes([1, 3]))
+    g50 = gamma_route("reviews", "reviews",
+                      [("reviews-v1", 50), ("reviews-v3", 50)])
+    rt_traffic_case(c, "variant-gateway-api-50-v3",
+                    v_world(rt_all_v1()[:1] + rt_all_v1()[2:],
+                            routes=[g50]), {
+                        "verdict": "skip", "points": 6, "failed": [],
+                        "pending": ["all-v3-config", "all-v3-live"]},
+                    rt_shifting_routes([1, 3]))
+    g9010 = gamma_route("reviews", "reviews",
+                        [("reviews-v1", 90), ("reviews-v2", 10)])
+    rt_traffic_case(c, "variant-gateway-api-90-10",
+                    v_world(rt_all_v1()[:1] + rt_all_v1()[2:],
+                            routes=[g9010]), {
+                        "verdict": "fail", "points": 0,
+                        "failed": ["split-config", "split-live"],
+                        "hint_contains": "it splits to v2, not v3"},
+                    rt_shifting_routes([1] * 9 + [2]))
+    gv3 = gamma_route("reviews", "reviews", [("reviews-v3", None)])
+    w = v_world(rt_all_v1()[:1] + rt_all_v1()[2:], routes=[gv3])
+    w[RT_JOURNAL] = rt_journal("traffic-shifting.split-50-v3")
+    rt_traffic_case(c, "variant-gateway-api-v3", w, {
+        "verdict": "pass", "points": 10, "failed": []},
+        rt_shifting_routes([3]))
+
+
+def breaker_variants():
+    c = "circuit-breaking"
+    overflow = [pp_metrics(100), pp_metrics(110), pp_metrics(150, uo=12)]
+    quiet = [pp_metrics(100), pp_metrics(110), pp_metrics(170)]
+    on_ratings = istio_obj("DestinationRule", "ratings-cb",
+                           {"host": "ratings",
+                            "trafficPolicy": cb_policy()},
+                           created="2026-11-20T11:00:00Z")
+    write_case(c, "variant-breaker-on-ratings",
+               cb_world(dr_all() + [on_ratings]), {
+                   "verdict": "fail",
+                   "failed": ["cb-connection-pool", "cb-outlier-detection",
+                              "cb-overflow"],
+                   "hint_contains": "DestinationRule bookinfo/ratings-cb "
+                   "sets the connectionPool/outlierDetection on host "
+                   "ratings (ratings.bookinfo.svc.cluster.local), not "
+                   "reviews"},
+               gateway=PAGE, raw=cb_metrics(quiet))
+    w = cb_world(dr_all())
+    root = v_obj("DestinationRule", "reviews-cb", {
+        "host": "reviews.bookinfo.svc.cluster.local",
+        "trafficPolicy": cb_policy()}, ns="istio-system",
+        created="2026-11-20T11:00:00Z")
+    w[ALL_DRS] = lst("DestinationRule", w[DRS]["items"] + [root])
+    write_case(c, "variant-breaker-in-istio-system", w, {
+        "verdict": "fail",
+        "failed": ["cb-connection-pool", "cb-outlier-detection",
+                   "cb-overflow"],
+        "hint_contains": "DestinationRule istio-system/reviews-cb is not "
+        "used: Istio takes the rules for reviews from the client's "
+        "namespace (bookinfo)"},
+        gateway=PAGE, raw=cb_metrics(quiet))
+    w = cb_world(dr_all())
+    short = v_obj("DestinationRule", "reviews-cb", {
+        "host": "reviews", "trafficPolicy": cb_policy()}, ns="default",
+        created="2026-11-20T11:00:00Z")
+    w[ALL_DRS] = lst("DestinationRule", w[DRS]["items"] + [short])
+    write_case(c, "variant-breaker-in-default", w, {
+        "verdict": "fail",
+        "failed": ["cb-connection-pool", "cb-outlier-detection",
+                   "cb-overflow"],
+        "hint_contains": "DestinationRule default/reviews-cb has host "
+        "'reviews', which resolves to reviews.default.svc.cluster.local"},
+        gateway=PAGE, raw=cb_metrics(quiet))
+    wide = istio_obj("DestinationRule", "reviews-cb",
+                     {"host": "reviews",
+                      "trafficPolicy": cb_policy(pending=1, maxconn=100)},
+                     created="2026-11-20T11:00:00Z")
+    write_case(c, "variant-maxconn-100-pending-1",
+               cb_world(dr_all() + [wide]), {
+                   "verdict": "pass", "points": 10, "failed": [],
+                   "evidence_contains": "http.http1MaxPendingRequests "
+                   "overflows under"},
+               gateway=PAGE, raw=cb_metrics(overflow))
+    fq = istio_obj("DestinationRule", "reviews-cb",
+                   {"host": "reviews.bookinfo.svc.cluster.local",
+                    "trafficPolicy": cb_policy()},
+                   created="2026-11-20T11:00:00Z")
+    write_case(c, "variant-breaker-fqdn-host",
+               cb_world(dr_all() + [fq]), {
+                   "verdict": "pass", "points": 10, "failed": []},
+               gateway=PAGE, raw=cb_metrics(overflow))
+
+
+def mirroring_variants():
+    c = "mirroring"
+    vss = vs_mirror()
+    rule = vss[-1]["spec"]["http"][0]
+    del rule["mirror"]
+    del rule["mirrorPercentage"]
+    rule["mirrors"] = [{"destination": {"host": "reviews", "subset": "v2"},
+                        "percentage": {"value": 50}}]
+    write_case(c, "variant-mirrors-list", cb_world(dr_all(), vss), {
+        "verdict": "pass", "points": 10, "failed": []},
+        gateway=PAGE, raw=mirror_metrics(100, 120))
+    named = vs_mirror(mirror={"host": "reviews", "subset": "version-v2"})
+    named[-1]["spec"]["http"][0]["route"][0]["destination"]["subset"] = \
+        "version-v1"
+    drs = dr_all()
+    for d in drs:
+        for sub in d["spec"]["subsets"]:
+            sub["name"] = "version-" + sub["labels"]["version"]
+    write_case(c, "variant-mirror-subsets-named", cb_world(drs, named), {
+        "verdict": "pass", "points": 10, "failed": []},
+        gateway=PAGE, raw=mirror_metrics(100, 120))
+    v4 = vs_mirror(mirror={"host": "reviews", "subset": "v4"})
+    write_case(c, "variant-mirror-undefined-subset", cb_world(dr_all(), v4), {
+        "verdict": "fail", "failed": ["mirror-config", "mirror-v2-receives"],
+        "evidence_contains": "subset v4 of reviews is defined by no "
+        "DestinationRule (IST0101)"},
+        gateway=PAGE, raw=mirror_metrics(100, 100))
+
+
 if __name__ == "__main__":
     for sub in ("istio-install", "sidecar-injection", "gateway",
                 "circuit-breaking", "mirroring",
@@ -1469,3 +1949,8 @@ if __name__ == "__main__":
     request_routing_cases()
     fault_injection_cases()
     traffic_shifting_cases()
+    routing_variants()
+    fault_variants()
+    shifting_variants()
+    breaker_variants()
+    mirroring_variants()

@@ -21,6 +21,7 @@
 
 #include "../../checks/check.h"
 #include "../../harness/expect.h"
+#include "../../harness/steps.h"
 #include "../../harness/gwfind.h"
 #include "../../harness/i18n.h"
 #include "../../harness/journal.h"
@@ -611,8 +612,7 @@ static int run_once(const struct lg_rubric *rubric, const char *id,
 	lg_journal_release(&journal);
 	lg_cluster_free(ctx.cluster);
 	lg_sched_release(&s);
-	free(state.gateway_url);
-	free(state.gateway_how);
+	lg_state_release(&state);
 	free(url);
 	free(name);
 	return bad;
@@ -903,10 +903,46 @@ static void test_checks__gwfind_order(void **state)
 	cJSON_Delete(svc);
 }
 
+/* The traffic checks list the mesh configuration once per run: a second
+ * reader gets the same lists with no request and one evidence line. */
+static void test_checks__steps_read_once(void **state)
+{
+	struct lg_cluster *c =
+	    lg_cluster_open_fixture(CASES "/request-routing/test-v2");
+	struct lg_steps_cache *slot = NULL;
+	struct lg_steps_view a, b;
+	struct lg_result ra = {0}, rb = {0};
+	struct lg_error err = {0};
+	unsigned long n0, n1;
+
+	(void)state;
+	n0 = lg_cluster_requests(c);
+	assert_int_equal(
+	    lg_steps_read_shared(c, &ra, "bookinfo", &slot, &a, &err), LG_OK);
+	n1 = lg_cluster_requests(c);
+	assert_true(n1 - n0 >= 3);
+	assert_int_equal(
+	    lg_steps_read_shared(c, &rb, "bookinfo", &slot, &b, &err), LG_OK);
+	assert_int_equal(lg_cluster_requests(c), n1);
+	assert_int_equal(a.info.stage, LG_STAGE_TEST_V2);
+	assert_int_equal(b.info.stage, LG_STAGE_TEST_V2);
+	assert_int_equal(a.mesh.nvs, b.mesh.nvs);
+	assert_true(a.cluster_wide);
+	assert_int_equal(rb.nevidence, 1);
+	assert_non_null(strstr(rb.evidence[0], "read once this run"));
+	lg_steps_view_release(&a);
+	lg_steps_view_release(&b);
+	lg_result_release(&ra);
+	lg_result_release(&rb);
+	lg_steps_cache_free(slot);
+	lg_cluster_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_checks__cases),
+	    cmocka_unit_test(test_checks__steps_read_once),
 	    cmocka_unit_test(test_checks__image_tag),
 	    cmocka_unit_test(test_checks__version_matches),
 	    cmocka_unit_test(test_checks__split),

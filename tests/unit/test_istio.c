@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "../../harness/istio.h"
+#include "../../harness/steps.h"
 #include "../../harness/yaml.h"
 
 #define DATA "tests/data/istio/"
@@ -1792,7 +1793,18 @@ static void test_istio__hostile_objects(void **state)
 	    "{\"kind\":\"Gateway\",\"apiVersion\":"
 	    "\"networking.istio.io/v1\",\"metadata\":{\"name\":\"e\"},"
 	    "\"spec\":{\"selector\":[1],\"servers\":[{\"port\":1}]}}",
+	    /* GAMMA: odd parents, matches and backends */
+	    "{\"kind\":\"HTTPRoute\",\"apiVersion\":"
+	    "\"gateway.networking.k8s.io/v1\",\"metadata\":{\"name\":"
+	    "\"g\",\"namespace\":\"bookinfo\"},\"spec\":{\"parentRefs\":"
+	    "[{\"kind\":\"Service\",\"name\":7},{\"kind\":\"Service\","
+	    "\"name\":\"reviews\",\"namespace\":[]},{\"kind\":\"Service\","
+	    "\"group\":\"x\",\"name\":\"ratings\"}],\"rules\":[9,{"
+	    "\"matches\":[7,{\"headers\":[{\"name\":1,\"value\":[]},5],"
+	    "\"path\":{\"type\":\"X\",\"value\":3}}],\"backendRefs\":"
+	    "[{\"name\":[],\"weight\":\"x\"},5]}]}}",
 	};
+	struct lg_steps_view v;
 	struct lg_mesh m = LG_MESH_INIT;
 	struct lg_mesh_findings f = LG_MESH_FINDINGS_INIT;
 	struct lg_route_decision d;
@@ -1820,7 +1832,13 @@ static void test_istio__hostile_objects(void **state)
 	lg_mesh_analyze(&m, &f);
 	assert_non_null(lg_mesh_findings_find(&f, LG_CAUSE_BAD_FIELD));
 	lg_mesh_findings_release(&f);
-	lg_mesh_release(&m);
+	/* the step model places and explains whatever was read */
+	memset(&v, 0, sizeof(v));
+	v.ns = NS;
+	v.mesh = m;
+	lg_steps_assess(&v);
+	lg_steps_assess(&v); /* idempotent */
+	lg_steps_view_release(&v);
 }
 
 static void test_istio__names(void **state)
@@ -1843,6 +1861,322 @@ static void test_istio__names(void **state)
 	text = lg_reviews_shares_text(third);
 	assert_string_equal(text, "v1 33.33%, v3 33.33%, other 33.33%");
 	free(text);
+}
+
+/* ------------------------------------------------------------------ */
+/* Semantics, not spelling: the step model's reading of variants.      */
+
+static const char *const dr_version_named =
+    "apiVersion: networking.istio.io/v1\n"
+    "kind: DestinationRule\n"
+    "metadata: {name: reviews}\n"
+    "spec:\n"
+    "  host: reviews\n"
+    "  subsets:\n"
+    "  - {name: version-v1, labels: {version: v1}}\n"
+    "  - {name: version-v2, labels: {version: v2}}\n"
+    "  - {name: version-v3, labels: {version: v3}}\n";
+
+static const char *const vs_test_v2_named =
+    "apiVersion: networking.istio.io/v1\n"
+    "kind: VirtualService\n"
+    "metadata: {name: reviews}\n"
+    "spec:\n"
+    "  hosts: [reviews]\n"
+    "  http:\n"
+    "  - match: [{headers: {end-user: {exact: jason}}}]\n"
+    "    route: [{destination: {host: reviews, subset: version-v2}}]\n"
+    "  - route: [{destination: {host: reviews, subset: version-v1}}]\n";
+
+/* A view of the objects applied in order (inline manifests). */
+static void view_of(struct lg_steps_view *v, ...)
+{
+	struct cluster c;
+	const char *t;
+	va_list ap;
+
+	memset(v, 0, sizeof(*v));
+	v->ns = NS;
+	cluster_init(&c);
+	va_start(ap, v);
+	while ((t = va_arg(ap, const char *)) != NULL)
+		apply_text(&c, t);
+	va_end(ap);
+	to_mesh(&c, &v->mesh);
+	lg_steps_assess(v);
+}
+
+static void assert_explains(const struct lg_steps_view *v, const char *check,
+			    const char *step, const char *words)
+{
+	char *en = lg_steps_explain(v, check, step, true);
+
+	if (!en || !strstr(en, words))
+		fail_msg("%s.%s: '%s' not in '%s'", check, step, words,
+			 en ? en : "(none)");
+	free(en);
+}
+
+static void test_istio__subsets_by_labels(void **state)
+{
+	struct lg_steps_view v;
+	char *fq = lg_mesh_fqdn("reviews", NS);
+
+	(void)state;
+	view_of(&v, dr_version_named, vs_test_v2_named, NULL);
+	assert_int_equal(v.info.stage, LG_STAGE_TEST_V2);
+	assert_false(v.info.broken);
+	assert_int_equal(lg_mesh_subset_version(&v.mesh, NS, fq, "version-v3"),
+			 3);
+	/* undefined: counted by its name, and broken */
+	assert_int_equal(lg_mesh_subset_version(&v.mesh, NS, fq, "v4"), 4);
+	assert_int_equal(lg_mesh_subset_version(&v.mesh, NS, fq, "canary"), 0);
+	assert_string_equal(v.reviews.step, "test-v2");
+	assert_true(v.reviews.exact);
+	assert_int_equal(v.ncauses, 0);
+	lg_steps_view_release(&v);
+	free(fq);
+}
+
+static const char *const gamma_50_v3 =
+    "apiVersion: gateway.networking.k8s.io/v1beta1\n"
+    "kind: HTTPRoute\n"
+    "metadata: {name: reviews}\n"
+    "spec:\n"
+    "  parentRefs: [{group: \"\", kind: Service, name: reviews, port: "
+    "9080}]\n"
+    "  rules:\n"
+    "  - backendRefs:\n"
+    "    - {name: reviews-v1, port: 9080, weight: 50}\n"
+    "    - {name: reviews-v3, port: 9080, weight: 50}\n";
+
+/* The catch-all is written first: Gateway API precedence still puts the
+ * header match first. */
+static const char *const gamma_jason =
+    "apiVersion: gateway.networking.k8s.io/v1\n"
+    "kind: HTTPRoute\n"
+    "metadata: {name: reviews}\n"
+    "spec:\n"
+    "  parentRefs: [{kind: Service, name: reviews, port: 9080}]\n"
+    "  rules:\n"
+    "  - backendRefs: [{name: reviews-v1, port: 9080}]\n"
+    "  - matches: [{headers: [{name: End-User, value: jason}]}]\n"
+    "    backendRefs: [{name: reviews-v2, port: 9080}]\n";
+
+static const char *const gamma_elsewhere =
+    "apiVersion: gateway.networking.k8s.io/v1\n"
+    "kind: HTTPRoute\n"
+    "metadata: {name: reviews, namespace: default}\n"
+    "spec:\n"
+    "  parentRefs: [{kind: Service, name: reviews, namespace: bookinfo}]\n"
+    "  rules:\n"
+    "  - backendRefs: [{name: reviews-v3, namespace: bookinfo, port: "
+    "9080}]\n";
+
+static void test_istio__gamma_httproutes(void **state)
+{
+	struct lg_steps_view v;
+
+	(void)state;
+	view_of(&v, gamma_50_v3, NULL);
+	assert_int_equal(v.info.stage, LG_STAGE_SPLIT_50_V3);
+	assert_true(v.info.reviews_vs->from_httproute);
+	assert_string_equal(v.reviews.check, "traffic-shifting");
+	assert_true(v.reviews.exact);
+	lg_steps_view_release(&v);
+
+	view_of(&v, gamma_jason, NULL);
+	assert_int_equal(v.info.stage, LG_STAGE_TEST_V2);
+	lg_steps_view_release(&v);
+
+	/* a consumer route of another namespace: only its own clients */
+	view_of(&v, gamma_elsewhere, NULL);
+	assert_null(v.info.reviews_vs);
+	assert_int_equal(v.info.stage, LG_STAGE_NONE);
+	assert_string_equal(v.reviews_stray.step, "all-v3");
+	assert_explains(&v, "traffic-shifting", "all-v3",
+			"HTTPRoute default/reviews for reviews is a consumer "
+			"route");
+	lg_steps_view_release(&v);
+}
+
+static const char *const dr_all_inline =
+    "apiVersion: networking.istio.io/v1\n"
+    "kind: DestinationRule\n"
+    "metadata: {name: reviews}\n"
+    "spec:\n"
+    "  host: reviews\n"
+    "  subsets:\n"
+    "  - {name: v1, labels: {version: v1}}\n"
+    "  - {name: v2, labels: {version: v2}}\n"
+    "  - {name: v3, labels: {version: v3}}\n"
+    "---\n"
+    "apiVersion: networking.istio.io/v1\n"
+    "kind: DestinationRule\n"
+    "metadata: {name: ratings}\n"
+    "spec:\n"
+    "  host: ratings\n"
+    "  subsets: [{name: v1, labels: {version: v1}}]\n";
+
+static const char *const vs_mirrors_list =
+    "apiVersion: networking.istio.io/v1\n"
+    "kind: VirtualService\n"
+    "metadata: {name: reviews}\n"
+    "spec:\n"
+    "  hosts: [reviews]\n"
+    "  http:\n"
+    "  - route: [{destination: {host: reviews, subset: v1}}]\n"
+    "    mirrors:\n"
+    "    - destination: {host: reviews, subset: v2}\n"
+    "      percentage: {value: 50}\n";
+
+static void test_istio__mirrors_list(void **state)
+{
+	struct lg_steps_view v;
+
+	(void)state;
+	view_of(&v, dr_all_inline, vs_mirrors_list, NULL);
+	assert_int_equal(v.info.stage, LG_STAGE_MIRROR);
+	assert_int_equal(v.info.mirror_version, 2);
+	assert_true(v.info.mirror_pct > 49.99 && v.info.mirror_pct < 50.01);
+	assert_string_equal(v.reviews.step, "mirror");
+	assert_true(v.reviews.exact);
+	lg_steps_view_release(&v);
+}
+
+static const char *const ratings_delay_nopct =
+    "apiVersion: networking.istio.io/v1\n"
+    "kind: VirtualService\n"
+    "metadata: {name: ratings}\n"
+    "spec:\n"
+    "  hosts: [ratings]\n"
+    "  http:\n"
+    "  - match: [{headers: {end-user: {exact: jason}}}]\n"
+    "    fault: {delay: {fixedDelay: 7s}}\n"
+    "    route: [{destination: {host: ratings, subset: v1}}]\n"
+    "  - route: [{destination: {host: ratings, subset: v1}}]\n";
+
+static void test_istio__fault_without_percentage(void **state)
+{
+	struct lg_steps_view v;
+
+	(void)state;
+	view_of(&v, dr_all_inline, ratings_delay_nopct, NULL);
+	/* neither percentage nor percent: 0 % of requests */
+	assert_false(v.info.delay_jason);
+	assert_string_equal(v.ratings.check, "fault-injection");
+	assert_false(v.ratings.exact);
+	assert_true(lg_steps_is_attempt_at(&v, "fault-injection", "delay"));
+	assert_explains(&v, "fault-injection", "delay",
+			"VirtualService bookinfo/ratings: http[0].fault.delay "
+			"sets no percentage: Istio delays 0 % of requests");
+	lg_steps_view_release(&v);
+}
+
+static const char *const vs_header_user =
+    "apiVersion: networking.istio.io/v1\n"
+    "kind: VirtualService\n"
+    "metadata: {name: reviews}\n"
+    "spec:\n"
+    "  hosts: [reviews]\n"
+    "  http:\n"
+    "  - match: [{headers: {user: {exact: jason}}}]\n"
+    "    route: [{destination: {host: reviews, subset: v2}}]\n"
+    "  - route: [{destination: {host: reviews, subset: v1}}]\n";
+
+static const char *const vs_v1_only =
+    "apiVersion: networking.istio.io/v1\n"
+    "kind: VirtualService\n"
+    "metadata: {name: reviews}\n"
+    "spec:\n"
+    "  hosts: [reviews]\n"
+    "  http: [{route: [{destination: {host: reviews, subset: v1}}]}]\n";
+
+static const char *const vs_test_v2_default =
+    "apiVersion: networking.istio.io/v1\n"
+    "kind: VirtualService\n"
+    "metadata: {name: reviews, namespace: default}\n"
+    "spec:\n"
+    "  hosts: [reviews]\n"
+    "  http:\n"
+    "  - match: [{headers: {end-user: {exact: jason}}}]\n"
+    "    route: [{destination: {host: reviews, subset: v2}}]\n"
+    "  - route: [{destination: {host: reviews, subset: v1}}]\n";
+
+static void test_istio__attempts_placed(void **state)
+{
+	struct lg_steps_view v;
+
+	(void)state;
+	/* matches like test-v2 and routes like all-v1: an attempt at the
+	 * jason rule, whose header productpage never sends */
+	view_of(&v, dr_all_inline, vs_header_user, NULL);
+	assert_int_equal(v.info.stage, LG_STAGE_ALL_V1);
+	assert_true(lg_steps_is_attempt_at(&v, "request-routing", "test-v2"));
+	assert_false(lg_steps_is_attempt_at(&v, "request-routing", "all-v1"));
+	assert_explains(&v, "request-routing", "test-v2",
+			"matches header 'user', but productpage sends the "
+			"user in 'end-user'");
+	lg_steps_view_release(&v);
+
+	/* the lab's all-v1, and test-v2 applied in default: it names
+	 * reviews.default, so bookinfo keeps all-v1 */
+	view_of(&v, dr_all_inline, vs_v1_only, vs_test_v2_default, NULL);
+	assert_int_equal(v.info.stage, LG_STAGE_ALL_V1);
+	assert_true(v.reviews.exact);
+	assert_true(lg_steps_is_attempt_at(&v, "request-routing", "test-v2"));
+	assert_explains(&v, "request-routing", "test-v2",
+			"which resolves to reviews.default.svc.cluster.local");
+	lg_steps_view_release(&v);
+}
+
+static const char *const dr_cb_ratings =
+    "apiVersion: networking.istio.io/v1\n"
+    "kind: DestinationRule\n"
+    "metadata: {name: ratings-cb}\n"
+    "spec:\n"
+    "  host: ratings\n"
+    "  trafficPolicy:\n"
+    "    connectionPool: {http: {http1MaxPendingRequests: 1}}\n";
+
+static const char *const vs_split_v1_v2 =
+    "apiVersion: networking.istio.io/v1\n"
+    "kind: VirtualService\n"
+    "metadata: {name: reviews}\n"
+    "spec:\n"
+    "  hosts: [reviews]\n"
+    "  http:\n"
+    "  - route:\n"
+    "    - {destination: {host: reviews, subset: v1}, weight: 50}\n"
+    "    - {destination: {host: reviews, subset: v2}, weight: 50}\n";
+
+static void test_istio__breaker_and_split_attempts(void **state)
+{
+	struct lg_steps_view v;
+
+	(void)state;
+	view_of(&v, dr_all_inline, dr_cb_ratings, NULL);
+	assert_true(
+	    lg_steps_is_attempt_at(&v, "circuit-breaking", "circuit-breaker"));
+	assert_explains(&v, "circuit-breaking", "circuit-breaker",
+			"DestinationRule bookinfo/ratings-cb sets the "
+			"connectionPool/outlierDetection on host ratings");
+	lg_steps_view_release(&v);
+
+	view_of(&v, dr_all_inline, vs_split_v1_v2, NULL);
+	assert_int_equal(v.info.stage, LG_STAGE_SPLIT_V2);
+	assert_true(
+	    lg_steps_is_attempt_at(&v, "traffic-shifting", "split-50-v3"));
+	assert_false(lg_steps_is_attempt_at(&v, "request-routing", "all-v1"));
+	lg_steps_view_release(&v);
+
+	/* nothing configured: every step untouched */
+	view_of(&v, dr_all_inline, NULL);
+	assert_null(v.reviews.check);
+	assert_null(v.ratings.check);
+	assert_null(v.policy.check);
+	assert_int_equal(v.ncauses, 0);
+	lg_steps_view_release(&v);
 }
 
 int main(void)
@@ -1893,6 +2227,12 @@ int main(void)
 	    cmocka_unit_test(test_istio__bad_fields_become_notes),
 	    cmocka_unit_test(test_istio__hostile_objects),
 	    cmocka_unit_test(test_istio__names),
+	    cmocka_unit_test(test_istio__subsets_by_labels),
+	    cmocka_unit_test(test_istio__gamma_httproutes),
+	    cmocka_unit_test(test_istio__mirrors_list),
+	    cmocka_unit_test(test_istio__fault_without_percentage),
+	    cmocka_unit_test(test_istio__attempts_placed),
+	    cmocka_unit_test(test_istio__breaker_and_split_attempts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
