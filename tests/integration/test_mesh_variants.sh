@@ -91,10 +91,14 @@ expect_eq "abort: anonymous pages untouched (v1, no error)" 4 \
 	"$(awk '$2 == "v1" && $4 == "-"' <<<"$P" | grep -c .)"
 
 # a breaker NAMED reviews without subsets replaces destination-rule-all's
-# reviews rule: every subset route finds no cluster (503 NC)
+# reviews rule: every subset route finds no cluster (503 NC); with no
+# cluster there is no cluster metadata, so Istio's stats filter names the
+# service after the Host header
 PP=$(pod_of productpage v1)
 nc() {
-	metric "$PP" reporter=source destination_service_name=reviews \
+	metric "$PP" reporter=source destination_service_name=reviews:9080 \
+		destination_service=reviews:9080 \
+		destination_service_namespace=unknown \
 		response_code=503 response_flags=NC
 }
 expect_eq "before the bad breaker: no NC" 0 "$(nc)"
