@@ -284,6 +284,22 @@ expect_eq "route timeout 0.5s: the reviews error" 2 "$(count 4 reviews <<<"$P")"
 expect_eq "route timeout: productpage counts 504 UT (2 calls a page, not retried)" 4 \
 	$(($(src response_code=504 response_flags=UT) - ut0))
 
+# perTryTimeout: each try cut at 0.5 s and, with retryOn 5xx, tried again
+vs_reviews v2 '    retries: {attempts: 2, perTryTimeout: 0.5s, retryOn: 5xx}'
+dc() {
+	metric "$V2" reporter=destination response_code=0 response_flags=DC
+}
+ut0=$(src response_code=504 response_flags=UT) dc0=$(dc)
+P=$(pages "$GW" 1)
+expect_eq "perTryTimeout: the reviews error" 1 "$(count 4 reviews <<<"$P")"
+expect_eq "perTryTimeout: reviews-v2 sees 3 tries a call cut (0 DC)" 6 \
+	$(($(dc) - dc0))
+expect_eq "perTryTimeout: productpage counts 504 UT a call" 2 \
+	$(($(src response_code=504 response_flags=UT) - ut0))
+read -r _ _ _ _ secs <<<"$P"
+expect_between "perTryTimeout: 2 calls x 3 tries x 0.5 s (+ back-off)" \
+	"$(scaled 3)" "$(scaled 4)" "$secs"
+
 # match order and sourceLabels: the first rule that matches wins
 vs_ratings '  - match: [{sourceLabels: {version: v3}}]
     fault: {abort: {httpStatus: 500, percentage: {value: 100}}}
