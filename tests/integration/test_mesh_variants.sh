@@ -210,6 +210,31 @@ expect_eq "consecutiveErrors is ignored: ejected after Envoy's default 5, not 1"
 expect_eq "an ejected host on the retry answers 503 UH" 1 \
 	$(($(src response_code=503 response_flags=UH) - uh0))
 sleep 0.5
+# two failing hosts: maxEjectionPercent and minHealthPercent
+kc scale deployment reviews-v4 -n bookinfo --replicas=2 >/dev/null
+for i in $(seq 1 50); do
+	[ "$(kc get pods -n bookinfo -l version=v4 -o jsonpath='{range .items[*]}{.status.containerStatuses[*].ready}{"\n"}{end}' | grep -c 'true true')" = 2 ] && break
+	sleep 0.1
+done
+# eject_case DESC EXTRA FLAGS: one page (2 calls) with EXTRA in the
+# outlierDetection; productpage counts 2 calls 503 FLAGS
+eject_case() {
+	local f0
+	v4_rule "$1" "    trafficPolicy: {outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 1s$2}}"
+	f0=$(src response_code=503 "response_flags=$3")
+	pages "$GW" 1 >/dev/null
+	expect_eq "$1: 2 calls 503 $3" 2 \
+		$(($(src response_code=503 "response_flags=$3") - f0))
+	sleep 0.5 # the ejections (0.1 s, 0.2 s the second time) end
+}
+eject_case "maxEjectionPercent 10 (default): the second host stays in" "" URX
+eject_case "maxEjectionPercent 100: both ejected, the last retry finds none" \
+	", maxEjectionPercent: 100" UH
+eject_case "minHealthPercent 60: under it every host is used again (panic)" \
+	", maxEjectionPercent: 100, minHealthPercent: 60" URX
+kc scale deployment reviews-v4 -n bookinfo --replicas=1 >/dev/null
+sleep 0.3
+V4=$(pod_of reviews v4)
 v4_rule "consecutiveGatewayErrors 1" '    trafficPolicy: {outlierDetection: {consecutiveGatewayErrors: 1, interval: 1s, baseEjectionTime: 1m}}'
 t0=$(tries) uh0=$(src response_code=503 response_flags=UH)
 pages "$GW" 2 >/dev/null
