@@ -42,12 +42,14 @@ trap lib_cleanup EXIT
 # start_labsim NAME [labsim args...]: starts labsim with a kubeconfig at
 # $LIB_TMP/NAME.kubeconfig; sets KC (kubeconfig path), API (URL) and the
 # array GATEWAYS ("ns/svc url" lines). Waits for "ready" (30 s at most).
+# Every labsim is seeded (LABSIM_SEED, default 1; a later --seed in the
+# arguments wins), so its random draws repeat from run to run.
 start_labsim() {
 	local name=$1
 	shift
 	KC="$LIB_TMP/$name.kubeconfig"
 	local out="$LIB_TMP/labsim.$name.out" err="$LIB_TMP/labsim.$name.err"
-	"$LABSIM" --kubeconfig "$KC" "$@" >"$out" 2>"$err" &
+	"$LABSIM" --kubeconfig "$KC" --seed "${LABSIM_SEED:-1}" "$@" >"$out" 2>"$err" &
 	local pid=$!
 	LABSIM_PIDS="$LABSIM_PIDS $pid"
 	LABSIM_PID=$pid

@@ -19,6 +19,18 @@ step() {
 	esac
 }
 
+# apply DESC: `kubectl apply -n NS -f -` of the YAML on stdin (NS is
+# $APPLY_NS, default bookinfo); asserts kubectl created, configured or
+# left unchanged (already so) what it applied.
+apply() {
+	local out
+	out=$(kc apply -n "${APPLY_NS:-bookinfo}" -f - 2>&1)
+	case "$out" in
+	*created* | *configured* | *unchanged*) ok "kubectl apply: $1" ;;
+	*) not_ok "kubectl apply: $1: $out" ;;
+	esac
+}
+
 # nodeport_url NS SVC: http://NODE-INTERNAL-IP:NODEPORT of the Service's
 # port 80, found as a student would find it from kubectl.
 nodeport_url() {
