@@ -405,40 +405,65 @@ static bool label_is(const struct lg_prom_sample *x, const char *name,
 	return v && strcmp(v, value) == 0;
 }
 
-/* A 5xx that a reviews host answered itself (no Envoy flag). */
+/*
+ * Is this series about calls to reviews? The stats filter takes the name
+ * from the cluster's metadata; a call Envoy could not route to a cluster
+ * (503 NC, NR) has none, and the name then comes from the Host header:
+ * "reviews:9080", or the FQDN a client wrote.
+ */
+static bool is_reviews(const struct lg_prom_sample *x)
+{
+	const char *v = lg_prom_label(x, "destination_service_name");
+
+	return v && !strncmp(v, "reviews", 7) &&
+	       (v[7] == '\0' || v[7] == ':' || v[7] == '.');
+}
+
+/*
+ * A 5xx that a reviews host answered itself: no Envoy flag, or URX when
+ * Istio's default retry policy (2 retries on 503) retried it and every
+ * attempt failed, so the client sidecar passed the host's answer on.
+ */
 static bool is_host_5xx(const struct lg_prom_sample *x)
 {
 	const char *code = lg_prom_label(x, "response_code");
 	const char *flags = lg_prom_label(x, "response_flags");
 
-	return code && code[0] == '5' && flags && strcmp(flags, "-") == 0;
+	return code && code[0] == '5' && flags &&
+	       (strcmp(flags, "-") == 0 || strstr(flags, "URX"));
+}
+
+/* Which counter a 503 with these flags adds to, or -1. */
+static int flag_counter(const char *flags)
+{
+	static const char *const names[] = {"UO", "UH", "NC"};
+	size_t i;
+
+	for (i = 0; flags && i < LG_ARRAY_SIZE(names); i++)
+		if (!strcmp(flags, names[i]))
+			return (int)i;
+	return -1;
 }
 
 LG_TESTABLE void lg_circuit_breaking_count(const struct lg_prom *p,
 					   double counts[CB_N])
 {
-	static const char *const flags[] = {"UO", "UH", "NC"};
-	struct lg_prom_match m[] = {
-	    {"reporter", "source"},
-	    {"destination_service_name", "reviews"},
-	    {"response_code", "503"},
-	    {"response_flags", NULL},
-	};
 	const struct lg_prom_sample *x;
 	size_t i;
+	int k;
 
-	for (i = 0; i < LG_ARRAY_SIZE(flags); i++) {
-		m[3].value = flags[i];
-		counts[i] += lg_prom_sum(p, "istio_requests_total", m, 4, NULL);
-	}
-	counts[CB_ALL] += lg_prom_sum(p, "istio_requests_total", m, 2, NULL);
 	for (i = 0; i < p->n; i++) {
 		x = &p->samples[i];
-		if (!strcmp(x->name, "istio_requests_total") &&
-		    !isnan(x->value) && label_is(x, "reporter", "source") &&
-		    label_is(x, "destination_service_name", "reviews") &&
-		    is_host_5xx(x))
+		if (strcmp(x->name, "istio_requests_total") ||
+		    isnan(x->value) || !label_is(x, "reporter", "source") ||
+		    !is_reviews(x))
+			continue;
+		counts[CB_ALL] += x->value;
+		if (is_host_5xx(x))
 			counts[CB_FAIL] += x->value;
+		k = flag_counter(lg_prom_label(x, "response_flags"));
+		if (k >= 0 && label_is(x, "response_code", "503"))
+			counts[k] += x->value;
 	}
 }
 

@@ -376,6 +376,38 @@ static void test_prom__circuit_breaking_counts(void **state)
 	assert_true(load == 5.0);
 }
 
+/*
+ * What Istio 1.24 really reports: a 503 NC has no cluster metadata, so the
+ * service name comes from the Host header ("reviews:9080"); a failing host
+ * retried by the default policy until the retries ran out shows as URX.
+ * Neither may be lost, and a service whose name only starts with
+ * "reviews" is another service.
+ */
+static void test_prom__circuit_breaking_host_header_and_urx(void **state)
+{
+#define SRC "istio_requests_total{reporter=\"source\",destination_service_name="
+	static const char text[] = SRC
+	    "\"reviews:9080\",response_code=\"503\",response_flags=\"NC\"} "
+	    "6\n" SRC
+	    "\"reviews.bookinfo.svc.cluster.local\",response_code=\"503\","
+	    "response_flags=\"NC\"} 1\n" SRC
+	    "\"reviews\",response_code=\"503\",response_flags=\"URX\"} 4\n" SRC
+	    "\"reviewsx\",response_code=\"503\",response_flags=\"NC\"} 50\n" SRC
+	    "\"reviews-v2\",response_code=\"503\",response_flags=\"URX\"} 50\n";
+#undef SRC
+	double c[5] = {0};
+	struct lg_prom p;
+
+	(void)state;
+	parse_ok(&p, text);
+	lg_circuit_breaking_count(&p, c);
+	lg_prom_release(&p);
+	assert_true(c[2] == 7.0); /* NC, by Host header and by FQDN */
+	assert_true(c[4] == 4.0); /* the host's own 503, retried: URX */
+	assert_true(c[3] == 11.0);
+	assert_true(c[0] == 0.0 && c[1] == 0.0);
+}
+
 /* A failing reviews host: its own 503s, then every call UH once ejected. */
 static void test_prom__circuit_breaking_ejection(void **state)
 {
@@ -488,6 +520,7 @@ int main(void)
 	    cmocka_unit_test(test_prom__fuzz),
 	    cmocka_unit_test(test_prom__circuit_breaking_counts),
 	    cmocka_unit_test(test_prom__circuit_breaking_ejection),
+	    cmocka_unit_test(test_prom__circuit_breaking_host_header_and_urx),
 	    cmocka_unit_test(test_prom__mirroring_counts),
 	    cmocka_unit_test(test_prom__mirroring_window),
 	    cmocka_unit_test(test_prom__increase),
