@@ -62,7 +62,8 @@
 #define MAX_CONC 200
 
 /* What productpage's sidecar counted for reviews (503 by flag). */
-/* CB_FAIL: 5xx answered by a reviews host itself (flags "-"). */
+/* CB_FAIL: 5xx answered by a reviews host itself: "-" at its own sidecar
+ * or at the client, URX at the client when the retries ran out. */
 enum { CB_UO = 0, CB_UH, CB_NC, CB_ALL, CB_FAIL, CB_N };
 
 struct cb {
@@ -75,6 +76,8 @@ struct cb {
 	char *subsets;	      /* "v1 v2 v3" of the merged rules */
 	char *pods[MAX_PODS]; /* productpage pods */
 	size_t npods;
+	char *rpods[MAX_PODS]; /* reviews pods: their hosts' own failures */
+	size_t nrpods;
 };
 
 /* One live measurement: the counters around the control and the load. */
@@ -152,6 +155,8 @@ static void cb_release(struct cb *s)
 	free(s->subsets);
 	for (i = 0; i < s->npods; i++)
 		free(s->pods[i]);
+	for (i = 0; i < s->nrpods; i++)
+		free(s->rpods[i]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -455,8 +460,13 @@ LG_TESTABLE void lg_circuit_breaking_count(const struct lg_prom *p,
 	for (i = 0; i < p->n; i++) {
 		x = &p->samples[i];
 		if (strcmp(x->name, "istio_requests_total") ||
-		    isnan(x->value) || !label_is(x, "reporter", "source") ||
-		    !is_reviews(x))
+		    isnan(x->value) || !is_reviews(x))
+			continue;
+		if (label_is(x, "reporter", "destination")) {
+			counts[CB_FAIL] += is_host_5xx(x) ? x->value : 0;
+			continue;
+		}
+		if (!label_is(x, "reporter", "source"))
 			continue;
 		counts[CB_ALL] += x->value;
 		if (is_host_5xx(x))
@@ -489,7 +499,22 @@ LG_TESTABLE bool lg_circuit_breaking_judge(const double *before,
 		after[CB_FAIL] > 0);
 }
 
-/* The productpage pods (Running or Pending, not terminating). */
+/* Keep the pod's name in names[] when it runs app and there is room. */
+static void keep_pod(const cJSON *p, const char *app, char **names, size_t *n)
+{
+	const char *a = lg_expect_label(p, "app");
+
+	if (a && !strcmp(a, app) && !lg_expect_pod_is_gone(p) && *n < MAX_PODS)
+		names[(*n)++] = lg_xstrdup(lg_expect_name(p));
+}
+
+/*
+ * The productpage pods (Running or Pending, not terminating): their
+ * sidecars count the calls to reviews. And the reviews pods: only their
+ * own sidecars see a host fail, because the default retry policy retries
+ * a host's 503 and the client then reports URX or, once the host is
+ * ejected, UH.
+ */
 static enum lg_err find_pods(struct lg_ctx *ctx, struct lg_result *res,
 			     struct cb *s, struct lg_error *err)
 {
@@ -500,12 +525,8 @@ static enum lg_err find_pods(struct lg_ctx *ctx, struct lg_result *res,
 
 	cJSON_ArrayForEach(p, items)
 	{
-		const char *app = lg_expect_label(p, "app");
-
-		if (!app || strcmp(app, "productpage") != 0 ||
-		    lg_expect_pod_is_gone(p) || s->npods >= MAX_PODS)
-			continue;
-		s->pods[s->npods++] = lg_xstrdup(lg_expect_name(p));
+		keep_pod(p, "productpage", s->pods, &s->npods);
+		keep_pod(p, "reviews", s->rpods, &s->nrpods);
 	}
 	cJSON_Delete(items);
 	free(path);
@@ -517,17 +538,17 @@ static enum lg_err find_pods(struct lg_ctx *ctx, struct lg_result *res,
 	return rc;
 }
 
-/* Sum productpage's counters over its pods. */
-static enum lg_err scrape(struct lg_ctx *ctx, const struct cb *s,
-			  double counts[CB_N], struct lg_error *err)
+/* Add the counters of n pods' sidecars. */
+static enum lg_err scrape_pods(struct lg_ctx *ctx, const char *ns,
+			       char *const *names, size_t n,
+			       double counts[CB_N], struct lg_error *err)
 {
 	struct lg_prom p;
 	enum lg_err rc;
 	size_t i;
 
-	memset(counts, 0, CB_N * sizeof(double));
-	for (i = 0; i < s->npods; i++) {
-		rc = lg_prom_fetch_pod(ctx->cluster, s->ns, s->pods[i],
+	for (i = 0; i < n; i++) {
+		rc = lg_prom_fetch_pod(ctx->cluster, ns, names[i],
 				       "istio_requests_total", &p, err);
 		if (rc != LG_OK)
 			return rc;
@@ -535,6 +556,16 @@ static enum lg_err scrape(struct lg_ctx *ctx, const struct cb *s,
 		lg_prom_release(&p);
 	}
 	return LG_OK;
+}
+
+/* Sum productpage's and the reviews hosts' counters over their pods. */
+static enum lg_err scrape(struct lg_ctx *ctx, const struct cb *s,
+			  double counts[CB_N], struct lg_error *err)
+{
+	memset(counts, 0, CB_N * sizeof(double));
+	if (scrape_pods(ctx, s->ns, s->pods, s->npods, counts, err))
+		return err->code;
+	return scrape_pods(ctx, s->ns, s->rpods, s->nrpods, counts, err);
 }
 
 /* n GETs of /productpage, `conc` at once in waves; how many answered. */

@@ -393,7 +393,15 @@ static void test_prom__circuit_breaking_host_header_and_urx(void **state)
 	    "response_flags=\"NC\"} 1\n" SRC
 	    "\"reviews\",response_code=\"503\",response_flags=\"URX\"} 4\n" SRC
 	    "\"reviewsx\",response_code=\"503\",response_flags=\"NC\"} 50\n" SRC
-	    "\"reviews-v2\",response_code=\"503\",response_flags=\"URX\"} 50\n";
+	    "\"reviews-v2\",response_code=\"503\",response_flags=\"URX\"} 50\n"
+	    /* a reviews pod's own sidecar: the host failed, whatever the
+	     * client then saw; 200s and other services do not count */
+	    "istio_requests_total{reporter=\"destination\",destination_service_"
+	    "name=\"reviews\",response_code=\"503\",response_flags=\"-\"} 2\n"
+	    "istio_requests_total{reporter=\"destination\",destination_service_"
+	    "name=\"reviews\",response_code=\"200\",response_flags=\"-\"} 9\n"
+	    "istio_requests_total{reporter=\"destination\",destination_service_"
+	    "name=\"ratings\",response_code=\"503\",response_flags=\"-\"} 9\n";
 #undef SRC
 	double c[5] = {0};
 	struct lg_prom p;
@@ -403,7 +411,7 @@ static void test_prom__circuit_breaking_host_header_and_urx(void **state)
 	lg_circuit_breaking_count(&p, c);
 	lg_prom_release(&p);
 	assert_true(c[2] == 7.0); /* NC, by Host header and by FQDN */
-	assert_true(c[4] == 4.0); /* the host's own 503, retried: URX */
+	assert_true(c[4] == 6.0); /* URX at the client, 503 - at the host */
 	assert_true(c[3] == 11.0);
 	assert_true(c[0] == 0.0 && c[1] == 0.0);
 }
