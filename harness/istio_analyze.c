@@ -538,6 +538,20 @@ static int version_of(const char *v)
 	return 0;
 }
 
+/*
+ * The version a student meant by an undefined subset's name: "v4" is 4, and
+ * a typo keeps its leading "vN" ("v33", "v3-new" are 3) or its trailing
+ * "-vN" ("version-v3"); anything else 0.
+ */
+static int meant_version(const char *name)
+{
+	const char *dash = strrchr(name, '-');
+
+	if (name[0] == 'v' && name[1] >= '1' && name[1] <= '9')
+		return name[1] - '0';
+	return dash ? version_of(dash + 1) : 0;
+}
+
 int lg_mesh_subset_version(const struct lg_mesh *m, const char *ns,
 			   const char *host, const char *subset)
 {
@@ -563,7 +577,7 @@ int lg_mesh_subset_version(const struct lg_mesh *m, const char *ns,
 			ver = version_of(sub->labels.values[i]);
 	lg_mesh_merged_dr_release(&d);
 	/* Undefined: what the student meant by the name; `broken` tells. */
-	return sub ? ver : version_of(subset);
+	return sub ? ver : meant_version(subset);
 }
 
 /*

@@ -832,12 +832,31 @@ def cb_world(drs, vss=None):
     return w
 
 
-def cb_metrics(series):
-    """series: pp_metrics texts for the 1st, 2nd, 3rd read."""
+REVIEWS_PODS = ["reviews-v%d-7d4b9c8f5-xv%d" % (v, v) for v in (1, 2, 3)]
+
+
+def reviews_metrics(ok=100, fail=0):
+    """A reviews pod's own sidecar: what it answered (reporter=destination).
+    Only here does a host's own 503 show once Istio's default retries turn
+    it into URX or UH at the client."""
+    base = {"reporter": "destination", "source_workload": "productpage-v1",
+            "destination_service_name": "reviews"}
+    s = [(dict(base, response_code="200", response_flags="-"), ok)]
+    if fail:
+        s.append((dict(base, response_code="503", response_flags="-"), fail))
+    return prom_text(s)
+
+
+def cb_metrics(series, failing=0):
+    """series: pp_metrics texts for the 1st, 2nd, 3rd read; failing: 503s
+    that reviews-v1 answered itself (its sidecar's count, every read)."""
     raw = {}
     for i, text in enumerate(series):
         suffix = "" if i == 0 else "~%d" % (i + 1)
         raw[metrics_path(PP_POD) + suffix] = (None, text)
+    for pod in REVIEWS_PODS:
+        raw[metrics_path(pod)] = (None, reviews_metrics(
+            fail=failing if pod.startswith("reviews-v1") else 0))
     return raw
 
 
@@ -905,9 +924,9 @@ def cb_cases():
     write_case(c, "failing-host-ejected", cb_world(dr_all() + [sep]), {
         "verdict": "pass", "points": 10, "failed": [],
         "evidence_contains": "1 5xx from reviews hosts in all, 60 new 503 UH"},
-        gateway=PAGE, raw=cb_metrics([pp_metrics(100, fail=1, uh=9),
-                                      pp_metrics(100, fail=1, uh=9),
-                                      pp_metrics(100, fail=1, uh=69)]))
+        gateway=PAGE, raw=cb_metrics([pp_metrics(100, uh=9),
+                                      pp_metrics(100, uh=9),
+                                      pp_metrics(100, uh=69)], failing=1))
     write_case(c, "no-overflow", cb_world(dr_all() + [sep]), {
         "verdict": "fail", "points": 7, "failed": ["cb-overflow"],
         "hint_contains": "no overflow seen",

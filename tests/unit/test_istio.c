@@ -1931,6 +1931,10 @@ static void test_istio__subsets_by_labels(void **state)
 	/* undefined: counted by its name, and broken */
 	assert_int_equal(lg_mesh_subset_version(&v.mesh, NS, fq, "v4"), 4);
 	assert_int_equal(lg_mesh_subset_version(&v.mesh, NS, fq, "canary"), 0);
+	/* a typo keeps the version it was meant for */
+	assert_int_equal(lg_mesh_subset_version(&v.mesh, NS, fq, "v33"), 3);
+	assert_int_equal(lg_mesh_subset_version(&v.mesh, NS, fq, "v1-new"), 1);
+	assert_int_equal(lg_mesh_subset_version(&v.mesh, NS, fq, "rev-v2"), 2);
 	assert_string_equal(v.reviews.step, "test-v2");
 	assert_true(v.reviews.exact);
 	assert_int_equal(v.ncauses, 0);
