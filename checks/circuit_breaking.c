@@ -450,30 +450,36 @@ static int flag_counter(const char *flags)
 	return -1;
 }
 
+/* Add one istio_requests_total series about reviews to the counters. */
+static void count_sample(const struct lg_prom_sample *x, double counts[CB_N])
+{
+	int k;
+
+	if (label_is(x, "reporter", "destination")) {
+		counts[CB_FAIL] += is_host_5xx(x) ? x->value : 0;
+		return;
+	}
+	if (!label_is(x, "reporter", "source"))
+		return;
+	counts[CB_ALL] += x->value;
+	if (is_host_5xx(x))
+		counts[CB_FAIL] += x->value;
+	k = flag_counter(lg_prom_label(x, "response_flags"));
+	if (k >= 0 && label_is(x, "response_code", "503"))
+		counts[k] += x->value;
+}
+
 LG_TESTABLE void lg_circuit_breaking_count(const struct lg_prom *p,
 					   double counts[CB_N])
 {
 	const struct lg_prom_sample *x;
 	size_t i;
-	int k;
 
 	for (i = 0; i < p->n; i++) {
 		x = &p->samples[i];
-		if (strcmp(x->name, "istio_requests_total") ||
-		    isnan(x->value) || !is_reviews(x))
-			continue;
-		if (label_is(x, "reporter", "destination")) {
-			counts[CB_FAIL] += is_host_5xx(x) ? x->value : 0;
-			continue;
-		}
-		if (!label_is(x, "reporter", "source"))
-			continue;
-		counts[CB_ALL] += x->value;
-		if (is_host_5xx(x))
-			counts[CB_FAIL] += x->value;
-		k = flag_counter(lg_prom_label(x, "response_flags"));
-		if (k >= 0 && label_is(x, "response_code", "503"))
-			counts[k] += x->value;
+		if (!strcmp(x->name, "istio_requests_total") &&
+		    !isnan(x->value) && is_reviews(x))
+			count_sample(x, counts);
 	}
 }
 
