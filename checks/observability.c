@@ -101,9 +101,13 @@ static bool deploy_ok(const struct addon *a, const cJSON *deploys,
 		      struct lg_buf *obs)
 {
 	const cJSON *d = lg_expect_find_named(deploys, a->deploy);
+	const cJSON *ready = lg_expect_at(d, "status", "readyReplicas", NULL);
 	char *st;
 
-	if (d && lg_expect_deploy_available(d))
+	/* scaled to 0 a Deployment is still Available (0 of 0): what
+	 * counts is a ready pod behind the Service */
+	if (d && lg_expect_deploy_available(d) && cJSON_IsNumber(ready) &&
+	    ready->valuedouble >= 1)
 		return true;
 	st = d ? lg_expect_deploy_status(d) : NULL;
 	lg_buf_addf(obs, "%sdeployment %s: %s", obs->len ? "; " : "", a->deploy,

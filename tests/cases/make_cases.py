@@ -1631,6 +1631,19 @@ def observability_cases():
         "failed": ["addons-available", "prometheus-metrics"],
         "hint_contains": "Prometheus does not answer",
         "evidence_contains": "deployment prometheus: ready 0/1"}, raw=raw)
+    # `kubectl scale --replicas=0`: still Available (0 of 0), and the API
+    # omits readyReplicas
+    w, raw = obs_world()
+    k = next(d for d in w[ISYS_DEPS]["items"]
+             if d["metadata"]["name"] == "kiali")
+    k["spec"]["replicas"] = 0
+    k["status"] = {"observedGeneration": 2, "conditions": k["status"][
+        "conditions"]}
+    raw[KIALI_STATUS] = no_endpoints("kiali")
+    write_case(c, "kiali-scaled-to-zero", w, {
+        "verdict": "fail", "points": 3,
+        "failed": ["addons-available", "kiali-answers"],
+        "evidence_contains": "deployment kiali: ready 0/0"}, raw=raw)
     w, raw = obs_world()
     raw[KIALI_STATUS] = no_endpoints("kiali")
     write_case(c, "kiali-no-endpoints", w, {
