@@ -76,7 +76,12 @@ if grade complete; then
 	# the traffic steps are not applied in this scenario: pending, exit 1
 	expect_eq "complete: exit status" 1 "$LG_RC"
 	verdicts complete pass pass pass
-	expect_contains "complete: terminal view shows the total" "30" "$LG_OUT"
+	verdict_is complete troubleshooting pass
+	# observability is not asserted here: with no page sent before the
+	# run, it depends on whether the gateway check's pages were scraped
+	# first (test_objectives_10.sh sends traffic, then grades it)
+	expect_contains "complete: terminal view shows the total" \
+		"/100 points" "$LG_OUT"
 fi
 
 if grade no-istiod; then
