@@ -178,7 +178,8 @@ char *lg_promql_escape(const char *s)
 
 enum lg_err lg_promql_query(struct lg_cluster *c, const char *ns,
 			    const char *svc, const char *query,
-			    struct lg_prom *out, struct lg_error *err)
+			    struct lg_prom *out, long *status,
+			    struct lg_error *err)
 {
 	struct lg_buf b = LG_BUF_INIT;
 	struct lg_error e = {0};
@@ -187,11 +188,11 @@ enum lg_err lg_promql_query(struct lg_cluster *c, const char *ns,
 				  "api/v1/query?query=%s",
 				  ns, svc, q);
 	enum lg_err rc;
-	long status = 0;
 
 	memset(out, 0, sizeof(*out));
+	*status = 0;
 	lg_buf_init(&b, PROMQL_MAX_BODY);
-	rc = lg_cluster_request(c, "GET", path, NULL, NULL, &b, &status, &e);
+	rc = lg_cluster_request(c, "GET", path, NULL, NULL, &b, status, &e);
 	if (rc == LG_OK)
 		rc = lg_promql_parse(b.buf, b.len, out, &e);
 	if (rc != LG_OK)
@@ -221,4 +222,34 @@ enum lg_err lg_promql_fetch_text(struct lg_cluster *c, const char *path,
 		lg_errorf(err, rc, "'%s': %s", path, e.msg);
 	lg_buf_release(&b);
 	return rc;
+}
+
+enum lg_err lg_promql_get_json(struct lg_cluster *c, const char *path,
+			       cJSON **out, long *status, struct lg_error *err)
+{
+	struct lg_buf b = LG_BUF_INIT;
+	struct lg_error e = {0};
+	enum lg_err rc;
+
+	*out = NULL;
+	*status = 0;
+	lg_buf_init(&b, PROMQL_MAX_BODY);
+	rc = lg_cluster_request(c, "GET", path, NULL, NULL, &b, status, &e);
+	if (rc == LG_OK) {
+		*out = cJSON_ParseWithLength(b.buf, b.len);
+		if (!*out)
+			rc = lg_errorf(&e, LG_EPARSE, "the answer is not JSON");
+	}
+	if (rc != LG_OK)
+		lg_errorf(err, rc, "'%s': %s", path, e.msg);
+	lg_buf_release(&b);
+	return rc;
+}
+
+bool lg_promql_target_fault(enum lg_err rc, long status)
+{
+	if (rc == LG_ENOTFOUND || status == 503)
+		return true;
+	return status >= 400 && status < 500 && status != 401 &&
+	       status != 403 && status != 429;
 }

@@ -4,6 +4,8 @@
 #ifndef LG_PROMQL_H
 #define LG_PROMQL_H
 
+#include <cjson/cJSON.h>
+
 #include "cluster.h"
 #include "prom.h"
 
@@ -40,7 +42,30 @@ char *lg_promql_escape(const char *s);
  */
 enum lg_err lg_promql_query(struct lg_cluster *c, const char *ns,
 			    const char *svc, const char *query,
-			    struct lg_prom *out, struct lg_error *err);
+			    struct lg_prom *out, long *status,
+			    struct lg_error *err);
+
+/*
+ * GET path (a service or pod proxy to a JSON API, such as Kiali's
+ * /kiali/api/status) and parse the JSON into *out (caller's; cJSON_Delete).
+ * *status gets the HTTP status (0 when none came), so that a caller can
+ * tell the proxied service's answer (404, 503 no endpoints) from the API
+ * server's own failure. Errors: those of lg_cluster_request, LG_EPARSE
+ * when the body is not JSON. Blocks for one API request.
+ */
+enum lg_err lg_promql_get_json(struct lg_cluster *c, const char *path,
+			       cJSON **out, long *status, struct lg_error *err);
+
+/*
+ * Did the proxied service itself answer (or is it absent), rather than
+ * the API server or the network failing? True for LG_ENOTFOUND, status
+ * 503 (no endpoints, connection refused) and the 4xx statuses other than
+ * 401, 403 and 429. Checks fail on these and end in error on the rest,
+ * a body that does not parse included: it may have been cut short on the
+ * way, which the grader cannot tell from a wrong answer.
+ * @test tests/unit/test_promql.c
+ */
+bool lg_promql_target_fault(enum lg_err rc, long status);
 
 /*
  * GET a Prometheus text exposition at an API path (a pod proxy to

@@ -1599,7 +1599,7 @@ def observability_cases():
     write_case(c, "complete", w, {
         "verdict": "pass", "points": 10, "failed": [],
         "evidence_contains": "requests: productpage 40, details 40"},
-        raw=raw)
+        raw=raw, gateway=PAGE)
     w, raw = obs_world(skip=ADDONS.keys())
     raw = {KIALI_STATUS: svc_not_found("kiali"),
            PROM_QUERY: svc_not_found("prometheus")}
@@ -1611,26 +1611,26 @@ def observability_cases():
                          "`kubectl apply -f samples/addons/prometheus.yaml`"
                          ", `kubectl apply -f samples/addons/grafana.yaml`"
                          ", `kubectl apply -f samples/addons/jaeger.yaml`",
-        "evidence_contains": "deployment grafana: not found"}, raw=raw)
+        "evidence_contains": "deployment grafana: not found"}, raw=raw, gateway=PAGE)
     w, raw = obs_world(skip=["jaeger"])
     write_case(c, "jaeger-missing", w, {
         "verdict": "fail", "points": 6, "failed": ["addons-available"],
         "hint_contains": "samples/addons/jaeger.yaml",
-        "evidence_contains": "service tracing:80: not found"}, raw=raw)
+        "evidence_contains": "service tracing:80: not found"}, raw=raw, gateway=PAGE)
     w, raw = obs_world()
     w[ISYS_SVCS]["items"] = [s for s in w[ISYS_SVCS]["items"]
                              if s["metadata"]["name"] != "zipkin"]
     write_case(c, "zipkin-service-missing", w, {
         "verdict": "fail", "points": 6, "failed": ["addons-available"],
         "hint_contains": "samples/addons/jaeger.yaml",
-        "evidence_contains": "service zipkin:9411: not found"}, raw=raw)
+        "evidence_contains": "service zipkin:9411: not found"}, raw=raw, gateway=PAGE)
     w, raw = obs_world(unavailable=["prometheus"])
     raw[PROM_QUERY] = no_endpoints("prometheus")
     write_case(c, "prometheus-scaled-to-zero", w, {
         "verdict": "fail", "points": 3,
         "failed": ["addons-available", "prometheus-metrics"],
         "hint_contains": "Prometheus does not answer",
-        "evidence_contains": "deployment prometheus: ready 0/1"}, raw=raw)
+        "evidence_contains": "deployment prometheus: ready 0/1"}, raw=raw, gateway=PAGE)
     # `kubectl scale --replicas=0`: still Available (0 of 0), and the API
     # omits readyReplicas
     w, raw = obs_world()
@@ -1643,53 +1643,69 @@ def observability_cases():
     write_case(c, "kiali-scaled-to-zero", w, {
         "verdict": "fail", "points": 3,
         "failed": ["addons-available", "kiali-answers"],
-        "evidence_contains": "deployment kiali: ready 0/0"}, raw=raw)
+        "evidence_contains": "deployment kiali: ready 0/0"}, raw=raw, gateway=PAGE)
     w, raw = obs_world()
     raw[KIALI_STATUS] = no_endpoints("kiali")
     write_case(c, "kiali-no-endpoints", w, {
         "verdict": "fail", "points": 7, "failed": ["kiali-answers"],
         "hint_contains": "kubectl logs -n istio-system deploy/kiali"},
-        raw=raw)
+        raw=raw, gateway=PAGE)
+    # an answer that does not parse may have been cut on the way: error
     w, raw = obs_world()
     raw[KIALI_STATUS] = (None, "<html><body>Kiali</body></html>")
     write_case(c, "kiali-answers-html", w, {
-        "verdict": "fail", "points": 7, "failed": ["kiali-answers"]},
-        raw=raw)
+        "verdict": "error", "message_contains": "not JSON"},
+        raw=raw, gateway=PAGE)
+    w, raw = obs_world()
+    raw[KIALI_STATUS] = (None, json.dumps({"status": {
+        "Kiali version": "v2.1.0"}, "externalServices": []}))
+    write_case(c, "kiali-without-state", w, {
+        "verdict": "fail", "points": 7, "failed": ["kiali-answers"],
+        "evidence_contains": "no \"Kiali state\""},
+        raw=raw, gateway=PAGE)
     w, raw = obs_world()
     raw[PROM_QUERY] = (None, prom_vector([]))
     write_case(c, "no-telemetry", w, {
         "verdict": "fail", "points": 7, "failed": ["prometheus-metrics"],
         "hint_contains": "give it a minute to scrape",
-        "evidence_contains": "no series for productpage, details, reviews, "
-                             "ratings"}, raw=raw)
+        "evidence_contains": "no series for productpage, details, "
+                             "reviews"}, raw=raw, gateway=PAGE)
     write_case(c, "no-telemetry-es", w, {
         "lang": "es", "verdict": "fail", "points": 7,
         "failed": ["prometheus-metrics"],
-        "hint_contains": "genera tráfico"}, raw=raw)
+        "hint_contains": "genera tráfico"}, raw=raw, gateway=PAGE)
     w, raw = obs_world()
     raw[PROM_QUERY] = (None, prom_vector(
         telemetry(("productpage", "reviews"))))
     write_case(c, "partial-telemetry", w, {
         "verdict": "fail", "points": 7, "failed": ["prometheus-metrics"],
-        "evidence_contains": "no series for details, ratings; requests: "
-                             "productpage 40, reviews 40"}, raw=raw)
+        "evidence_contains": "no series for details; requests: "
+                             "productpage 40, reviews 40"}, raw=raw, gateway=PAGE)
     w, raw = obs_world()
-    raw[PROM_QUERY] = (None, json.dumps({
+    raw[PROM_QUERY] = (400, json.dumps({
         "status": "error", "errorType": "bad_data",
         "error": "invalid parameter \"query\": 1:1: parse error"}))
     write_case(c, "prometheus-error", w, {
         "verdict": "fail", "points": 7, "failed": ["prometheus-metrics"],
-        "evidence_contains": "bad_data"}, raw=raw)
+        "evidence_contains": "400"}, raw=raw, gateway=PAGE)
     w, raw = obs_world()
     raw[KIALI_STATUS] = (403, FORBIDDEN.replace(
         "list resource \\\"pods\\\"", "get resource \\\"services/proxy\\\""
     ).replace('"bookinfo', '"istio-system'))
     write_case(c, "proxy-forbidden", w, {
-        "verdict": "error", "message_contains": "RBAC"}, raw=raw)
+        "verdict": "error", "message_contains": "RBAC"}, raw=raw, gateway=PAGE)
+    w, raw = obs_world()
+    raw[PROM_QUERY] = (500, json.dumps({
+        "kind": "Status", "apiVersion": "v1", "status": "Failure",
+        "reason": "InternalError", "code": 500,
+        "message": "Internal error occurred: etcdserver: leader changed"}))
+    write_case(c, "proxy-internal-error", w, {
+        "verdict": "error", "message_contains": "prometheus"},
+        raw=raw, gateway=PAGE)
     w, raw = obs_world()
     body = json.dumps(w.pop(ISYS_SVCS))
     raw[ISYS_SVCS] = (None, body[: len(body) // 2])
-    write_case(c, "truncated", w, {"verdict": "error"}, raw=raw)
+    write_case(c, "truncated", w, {"verdict": "error"}, raw=raw, gateway=PAGE)
 
 
 if __name__ == "__main__":

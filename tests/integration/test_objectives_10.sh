@@ -60,7 +60,7 @@ check "complete: pages sent through the gateway" traffic 12
 grade_one observability
 expect_eq "complete: observability passes" "pass 0" "$(rj "$J" observability verdict) $LG_RC"
 expect_eq "complete: observability earns 10" "10" "$(rj "$J" observability points)"
-expect_contains "complete: Prometheus saw ratings' traffic" "ratings" \
+expect_contains "complete: Prometheus saw reviews' traffic" "reviews 1" \
 	"$(rj "$J" observability observed)"
 grade_one troubleshooting
 expect_eq "complete: troubleshooting passes" "pass 0" "$(rj "$J" troubleshooting verdict) $LG_RC"

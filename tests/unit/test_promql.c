@@ -117,6 +117,21 @@ static void test_promql__escape(void **state)
 	free(e);
 }
 
+/* The service's own answer fails the check; the way there is an error. */
+static void test_promql__target_fault(void **state)
+{
+	(void)state;
+	assert_true(lg_promql_target_fault(LG_ENOTFOUND, 404));
+	assert_true(lg_promql_target_fault(LG_ESERVER, 503));
+	assert_true(lg_promql_target_fault(LG_EHTTP, 400));
+	assert_false(lg_promql_target_fault(LG_EFORBIDDEN, 403));
+	assert_false(lg_promql_target_fault(LG_EAUTH, 401));
+	assert_false(lg_promql_target_fault(LG_ESERVER, 429));
+	assert_false(lg_promql_target_fault(LG_ESERVER, 500));
+	assert_false(lg_promql_target_fault(LG_ETIMEOUT, 0));
+	assert_false(lg_promql_target_fault(LG_EPARSE, 200));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -124,6 +139,7 @@ int main(void)
 	    cmocka_unit_test(test_promql__sum_by_drops_name),
 	    cmocka_unit_test(test_promql__errors),
 	    cmocka_unit_test(test_promql__escape),
+	    cmocka_unit_test(test_promql__target_fault),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
