@@ -34,9 +34,12 @@ static bool parse_value(const char *s, double *out)
 static void add_labels(struct lg_prom_sample *x, const cJSON *metric)
 {
 	const cJSON *l;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 
-	x->labels = lg_xcalloc(LG_PROM_MAX_LABELS, sizeof(*x->labels));
+	cJSON_ArrayForEach(l, metric) cap += cJSON_IsString(l) && l->string;
+	if (cap > LG_PROM_MAX_LABELS)
+		cap = LG_PROM_MAX_LABELS;
+	x->labels = cap ? lg_xcalloc(cap, sizeof(*x->labels)) : NULL;
 	cJSON_ArrayForEach(l, metric)
 	{
 		if (!cJSON_IsString(l) || !l->string)
@@ -46,7 +49,7 @@ static void add_labels(struct lg_prom_sample *x, const cJSON *metric)
 			x->name = lg_xstrdup(l->valuestring);
 			continue;
 		}
-		if (n == LG_PROM_MAX_LABELS)
+		if (n == cap)
 			break;
 		x->labels[n].name = lg_xstrdup(l->string);
 		x->labels[n].value = lg_xstrdup(l->valuestring);
@@ -64,8 +67,10 @@ static bool add_sample(struct lg_prom *p, const cJSON *metric,
 	const cJSON *v = cJSON_GetArrayItem(value, 1);
 	double d;
 
+	/* a timestamp in seconds that fits milliseconds in a long long */
 	if (!cJSON_IsArray(value) || !cJSON_IsNumber(ts) ||
-	    !cJSON_IsString(v) || !parse_value(v->valuestring, &d))
+	    !(fabs(ts->valuedouble) < 9e15) || !cJSON_IsString(v) ||
+	    !parse_value(v->valuestring, &d))
 		return false;
 	if (p->n >= LG_PROM_MAX_SAMPLES)
 		return false;

@@ -57,6 +57,26 @@ traffic() {
 start_labsim complete --scenario "$(scenario complete)" || exit 1
 check "complete: pages sent through the gateway" traffic 12
 
+# labsim itself, read with kubectl alone (no labgrade): Kiali's status,
+# Prometheus' answer over the scraped sidecars, the proxies' xDS stats.
+SVCP=/api/v1/namespaces/istio-system/services
+out=$(kc get --raw "$SVCP/kiali:20001/proxy/kiali/api/status")
+expect_contains "labsim: Kiali says running" '"Kiali state":"running"' "$out"
+out=$(kc get --raw "$SVCP/prometheus:9090/proxy/api/v1/query?query=istio_requests_total%7Breporter%3D%22destination%22%2Cdestination_service_name%3D%22reviews%22%7D")
+expect_contains "labsim: Prometheus answers a vector" '"resultType":"vector"' "$out"
+expect_eq "labsim: only reviews' series, each with its pod" "True" \
+	"$(python3 -c 'import json,sys
+r = json.loads(sys.argv[1])["data"]["result"]
+print(bool(r) and all(x["metric"]["destination_service_name"] == "reviews"
+	and x["metric"]["pod"].startswith("reviews-")
+	and x["metric"]["__name__"] == "istio_requests_total" for x in r))' "$out")"
+out=$(kc get --raw "$SVCP/prometheus:9090/proxy/api/v1/query?query=sum(istio_requests_total)" 2>&1)
+expect_contains "labsim: PromQL beyond selectors is refused (400)" "BadRequest" "$out"
+PP=$(kc get pods -n bookinfo -l app=productpage -o name | head -1)
+out=$(kc get --raw "/api/v1/namespaces/bookinfo/pods/${PP#pod/}:15020/proxy/stats/prometheus")
+expect_contains "labsim: a sidecar's xds-grpc stream is up" \
+	'envoy_cluster_upstream_cx_active{cluster_name="xds-grpc"} 1' "$out"
+
 grade_one observability
 expect_eq "complete: observability passes" "pass 0" "$(rj "$J" observability verdict) $LG_RC"
 expect_eq "complete: observability earns 10" "10" "$(rj "$J" observability points)"
@@ -106,6 +126,12 @@ spec:
         typed_config:
           "@type": type.googleapis.com/example.filters.http.Lua
 EOF2
+ISTIOD=$(kc get pods -n istio-system -l app=istiod -o name | head -1)
+out=$(kc get --raw "/api/v1/namespaces/istio-system/pods/${ISTIOD#pod/}:15014/proxy/metrics")
+expect_contains "labsim: istiod names the rejecting proxy" \
+	'pilot_xds_lds_reject{node="sidecar~' "$out"
+expect_contains "labsim: istiod counts LDS rejects" \
+	'pilot_total_xds_rejects{type="lds"} 1' "$out"
 grade_one troubleshooting
 expect_eq "rejected config: fail" "fail proxies-synced" \
 	"$(rj "$J" troubleshooting verdict) $(rj "$J" troubleshooting failed)"
