@@ -186,3 +186,25 @@ start_labsim forbid --scenario "$(scenario complete)" \
 grade_one observability
 expect_eq "services forbidden: error, exit 3" "error 3" \
 	"$(rj "$J" observability verdict) $LG_RC"
+
+# The scenario with the rejected EnvoyFilter, graded whole: troubleshooting
+# fails on ratings' proxy and every other objective is as on complete.
+all_verdicts() {
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print(" ".join("%s=%s" % (x["id"], x["verdict"]) for x in d["results"]
+	if x["id"] != "troubleshooting"))' "$1"
+}
+start_labsim ref --scenario "$(scenario complete)" || exit 1
+run_lg all --kubeconfig "$KC" --no-journal --json "$LIB_TMP/ref.json"
+start_labsim rejected --scenario "$(scenario troubleshooting-rejected-config)" ||
+	exit 1
+J="$LIB_TMP/rejected.json"
+run_lg all --kubeconfig "$KC" --no-journal --json "$J"
+expect_eq "rejected-config scenario: troubleshooting fails proxies-synced" \
+	"fail proxies-synced" \
+	"$(rj "$J" troubleshooting verdict) $(rj "$J" troubleshooting failed)"
+expect_contains "rejected-config scenario: ratings named" "ratings-v1-" \
+	"$(rj "$J" troubleshooting observed)"
+expect_eq "rejected-config scenario: the other objectives as on complete" \
+	"$(all_verdicts "$LIB_TMP/ref.json")" "$(all_verdicts "$J")"
