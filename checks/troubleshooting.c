@@ -568,6 +568,41 @@ static void warn_missing_proxy(struct lg_ctx *ctx, struct lg_result *res,
 	}
 }
 
+/* The resource kubectl names the finding's object by (an Istio Gateway
+ * spelled in full: `gateway` alone may be the Gateway API's). */
+static const char *kubectl_resource(const char *kind)
+{
+	if (!strcmp(kind, "VirtualService"))
+		return "virtualservice";
+	if (!strcmp(kind, "DestinationRule"))
+		return "destinationrule";
+	if (!strcmp(kind, "Gateway"))
+		return "gateways.networking.istio.io";
+	return NULL;
+}
+
+/* The analyzer's finding (English, as istioctl prints it) with the
+ * command that shows the object to fix. */
+static void warn_finding(struct lg_ctx *ctx, struct lg_result *res,
+			 const struct lg_mesh_finding *x)
+{
+	const char *r = kubectl_resource(x->kind);
+
+	if (!r) {
+		lg_result_warnf(res, "%s %s %s/%s: %s", x->code, x->kind, x->ns,
+				x->name, x->message);
+		return;
+	}
+	lg_result_warnf(res,
+			LG_TR(ctx,
+			      "%s %s %s/%s: %s (revísalo: `kubectl get %s "
+			      "-n %s %s -o yaml`)",
+			      "%s %s %s/%s: %s (see it: `kubectl get %s -n %s "
+			      "%s -o yaml`)"),
+			x->code, x->kind, x->ns, x->name, x->message, r, x->ns,
+			x->name);
+}
+
 /* false when the mesh could not be read (s->err set). */
 static bool warn_findings(struct lg_ctx *ctx, struct lg_result *res,
 			  struct ts *s)
@@ -593,9 +628,7 @@ static bool warn_findings(struct lg_ctx *ctx, struct lg_result *res,
 	lg_mesh_analyze(&m, &f);
 	for (i = 0; i < f.n; i++)
 		if (worth_warning(&f.v[i]))
-			lg_result_warnf(res, "%s %s %s/%s: %s", f.v[i].code,
-					f.v[i].kind, f.v[i].ns, f.v[i].name,
-					f.v[i].message);
+			warn_finding(ctx, res, &f.v[i]);
 	warn_missing_proxy(ctx, res, s);
 	lg_mesh_findings_release(&f);
 	lg_mesh_release(&m);

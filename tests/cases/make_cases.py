@@ -1474,7 +1474,12 @@ def troubleshooting_cases():
     w, raw = ts_world(extra_vs=[bad])
     write_case(c, "undefined-subset-warns", w, {
         "verdict": "pass", "points": 10, "failed": [],
-        "warning_contains": "IST0101"}, raw=raw)
+        "warning_contains": "IST0101 VirtualService bookinfo/reviews-canary"
+        }, raw=raw)
+    write_case(c, "undefined-subset-warns-es", w, {
+        "lang": "es", "verdict": "pass", "points": 10, "failed": [],
+        "warning_contains": "(revísalo: `kubectl get virtualservice -n "
+                            "bookinfo reviews-canary -o yaml`)"}, raw=raw)
     write_case(c, "two-virtualservices-warn", w, {
         "verdict": "pass", "points": 10, "failed": [],
         "warning_contains": "IST0109"}, raw=raw)
