@@ -10,9 +10,11 @@ extern const struct lg_check lg_check_fault_injection;
 extern const struct lg_check lg_check_gateway;
 extern const struct lg_check lg_check_istio_install;
 extern const struct lg_check lg_check_mirroring;
+extern const struct lg_check lg_check_observability;
 extern const struct lg_check lg_check_request_routing;
 extern const struct lg_check lg_check_sidecar_injection;
 extern const struct lg_check lg_check_traffic_shifting;
+extern const struct lg_check lg_check_troubleshooting;
 
 /* Sorted by id (strcmp order): lg_check_find bisects it, and
  * tests/unit/test_registry.c fails when the order is broken. */
@@ -24,9 +26,11 @@ const struct lg_check *const lg_checks[] = {
     &lg_check_gateway,
     &lg_check_istio_install,
     &lg_check_mirroring,
+    &lg_check_observability,
     &lg_check_request_routing,
     &lg_check_sidecar_injection,
     &lg_check_traffic_shifting,
+    &lg_check_troubleshooting,
 };
 /* clang-format on */
 

@@ -1955,10 +1955,427 @@ def mirroring_variants():
         gateway=PAGE, raw=mirror_metrics(100, 100))
 
 
+# ---- troubleshooting and observability ----------------------------------
+
+def mangle(path):
+    """A request path as lg_cluster_open_fixture() names its file."""
+    for ch in "?&=":
+        path = path.replace(ch, "_")
+    return path
+
+
+ISYS_PODS = "/api/v1/namespaces/istio-system/pods" + LIMIT
+ISTIOD_POD = "istiod-5d8f6c7b9-q2w3e"
+ISTIOD_METRICS = ("/api/v1/namespaces/istio-system/pods/%s:15014/proxy/"
+                  "metrics" % ISTIOD_POD)
+GW_POD = "bookinfo-gateway-istio-6f8d7c9b4-gw1"
+
+
+def proxy_pods():
+    return [p["metadata"]["name"] for p in bookinfo_pods()] + [GW_POD]
+
+
+def log_path(pod):
+    return mangle("/api/v1/namespaces/bookinfo/pods/%s/log?container="
+                  "istio-proxy&tailLines=20" % pod)
+
+
+def envoy_stats(connected=1, cds=0, lds=0):
+    """A sidecar's merged stats, trimmed to what the check reads."""
+    return ("# TYPE envoy_cluster_upstream_cx_active gauge\n"
+            'envoy_cluster_upstream_cx_active{cluster_name="xds-grpc"} %d\n'
+            'envoy_cluster_upstream_cx_active{cluster_name="outbound|9080||'
+            'reviews.bookinfo.svc.cluster.local"} 2\n'
+            "# TYPE envoy_cluster_manager_cds_update_rejected counter\n"
+            "envoy_cluster_manager_cds_update_rejected{} %d\n"
+            "# TYPE envoy_listener_manager_lds_update_rejected counter\n"
+            "envoy_listener_manager_lds_update_rejected{} %d\n"
+            "# TYPE envoy_server_live gauge\nenvoy_server_live{} 1\n"
+            % (connected, cds, lds))
+
+
+def istiod_text(xds=7, rejects=None):
+    out = ["# TYPE pilot_xds gauge",
+           'pilot_xds{version="1.24.2"} %d' % xds,
+           "# TYPE pilot_total_xds_rejects counter"]
+    for node, n in (rejects or {}).items():
+        out.append('pilot_total_xds_rejects{type="lds"} %d' % n)
+        out.append("# TYPE pilot_xds_lds_reject gauge")
+        out.append('pilot_xds_lds_reject{node="%s",err="Error adding/'
+                   'updating listener(s) virtualInbound: unknown type"} %d'
+                   % (node, n))
+    return "\n".join(out) + "\n"
+
+
+def ts_world(stats=None, istiod=None, logs=None, extra_vs=(), extra_dr=()):
+    """The completed lab plus what troubleshooting reads: istiod's pod and
+    metrics, every proxy's stats and log tail."""
+    w = world()
+    ipod = pod(ISTIOD_POD, "istio-system", {"app": "istiod", "istio": "pilot"},
+               "docker.io/istio/pilot:1.24.2", sidecar=False,
+               container="discovery")
+    w[ISYS_PODS] = lst("Pod", [ipod])
+    w[DRS] = lst("DestinationRule", dr_all() + list(extra_dr))
+    w[VSS] = lst("VirtualService", vs_all_v1() + list(extra_vs))
+    raw = {ISTIOD_METRICS: (None, istiod or istiod_text())}
+    for name in proxy_pods():
+        raw[metrics_path(name)] = (None, (stats or {}).get(
+            name, envoy_stats()))
+        raw[log_path(name)] = (logs or {}).get(name, (None, (
+            "2026-11-20T10:01:00.1Z\tinfo\tEnvoy proxy is ready\n")))
+    return w, raw
+
+
+def crashloop_pod(restarts=5, waiting="CrashLoopBackOff"):
+    p = pod("ratings-v1-6b7f9d8c4-crash", "bookinfo",
+            {"app": "ratings", "version": "v1"},
+            "docker.io/istio/examples-bookinfo-ratings-v1:1.20.2",
+            waiting=waiting)
+    p["status"]["phase"] = "Running"
+    p["status"]["containerStatuses"][0]["restartCount"] = restarts
+    p["status"]["containerStatuses"][0]["lastState"] = {
+        "terminated": {"exitCode": 1, "reason": "Error"}}
+    return p
+
+
+def troubleshooting_cases():
+    c = "troubleshooting"
+    w, raw = ts_world()
+    write_case(c, "complete", w, {
+        "verdict": "pass", "points": 10, "failed": [],
+        "evidence_contains": "7 of 7 proxies connected"}, raw=raw)
+    v2 = "reviews-v2-7d4b9c8f5-xv2"
+    w, raw = ts_world(stats={v2: envoy_stats(connected=0)})
+    write_case(c, "proxy-disconnected", w, {
+        "verdict": "fail", "points": 6, "failed": ["proxies-synced"],
+        "hint_contains": "kubectl logs -n bookinfo %s -c istio-proxy" % v2,
+        "evidence_contains": "no xDS connection to istiod"}, raw=raw)
+    w, raw = ts_world(stats={RATINGS_POD: envoy_stats(lds=2)})
+    write_case(c, "proxy-rejected-config", w, {
+        "verdict": "fail", "points": 6, "failed": ["proxies-synced"],
+        "hint_contains": "kubectl delete pod -n bookinfo " + RATINGS_POD,
+        "evidence_contains": "rejected 0 CDS and 2 LDS"}, raw=raw)
+    det = "details-v1-7d4b9c8f5-xv1"
+    node = "sidecar~10.244.1.7~%s.bookinfo~bookinfo.svc.cluster.local" % det
+    w, raw = ts_world(istiod=istiod_text(rejects={node: 3}))
+    write_case(c, "istiod-counts-reject", w, {
+        "verdict": "fail", "points": 6, "failed": ["proxies-synced"],
+        "evidence_contains": det + ": istiod counts a rejected push"},
+        raw=raw)
+    w, raw = ts_world(istiod=istiod_text(xds=3))
+    write_case(c, "istiod-sees-fewer", w, {
+        "verdict": "fail", "points": 6, "failed": ["proxies-synced"],
+        "hint_contains": "istiod sees 3 connected proxies"}, raw=raw)
+    w, raw = ts_world()
+    w[PODS]["items"].append(crashloop_pod())
+    raw[log_path("ratings-v1-6b7f9d8c4-crash")] = (None, "")
+    write_case(c, "crashloop", w, {
+        "verdict": "fail", "points": 6, "failed": ["pods-healthy"],
+        "hint_contains": "kubectl logs -n bookinfo "
+                         "ratings-v1-6b7f9d8c4-crash -c ratings --previous",
+        "evidence_contains": "CrashLoopBackOff"}, raw=raw)
+    write_case(c, "crashloop-es", w, {
+        "lang": "es", "verdict": "fail", "points": 6,
+        "failed": ["pods-healthy"],
+        "hint_contains": "se reinicia una y otra vez"}, raw=raw)
+    w, raw = ts_world(istiod=istiod_text(xds=8))  # 8 proxies now
+    w[PODS]["items"].append(crashloop_pod(restarts=7, waiting=None))
+    w[PODS]["items"][-1]["status"]["containerStatuses"][0]["state"] = {
+        "running": {"startedAt": "2026-11-20T10:09:00Z"}}
+    raw[log_path("ratings-v1-6b7f9d8c4-crash")] = (None, "")
+    raw[metrics_path("ratings-v1-6b7f9d8c4-crash")] = (None, envoy_stats())
+    write_case(c, "restarts-over-limit", w, {
+        "verdict": "fail", "points": 6, "failed": ["pods-healthy"],
+        "evidence_contains": "ratings-v1-6b7f9d8c4-crash: restarting"},
+        raw=raw)
+    w, raw = ts_world()
+    unready = pod("reviews-v3-55d8b7c6f-unrdy", "bookinfo",
+                  {"app": "reviews", "version": "v3"},
+                  "docker.io/istio/examples-bookinfo-reviews-v3:1.20.2",
+                  ready=False)
+    w[PODS]["items"].append(unready)
+    raw[log_path("reviews-v3-55d8b7c6f-unrdy")] = (None, "")
+    write_case(c, "pod-unready", w, {
+        "verdict": "fail", "points": 6, "failed": ["pods-healthy"],
+        "hint_contains": "kubectl describe pod -n bookinfo "
+                         "reviews-v3-55d8b7c6f-unrdy"}, raw=raw)
+    w, raw = ts_world(logs={v2: (400, json.dumps({
+        "kind": "Status", "apiVersion": "v1", "status": "Failure",
+        "reason": "BadRequest", "code": 400,
+        "message": "container \"istio-proxy\" in pod \"%s\" is waiting to "
+                   "start: PodInitializing" % v2}))})
+    write_case(c, "log-unreadable", w, {
+        "verdict": "fail", "points": 8, "failed": ["sidecar-logs"],
+        "evidence_contains": "is waiting to start"}, raw=raw)
+    w, raw = ts_world(logs={v2: (403, FORBIDDEN.replace(
+        "list resource \\\"pods\\\"", "get resource \\\"pods/log\\\""))})
+    write_case(c, "logs-forbidden", w, {
+        "verdict": "error", "message_contains": "RBAC"}, raw=raw)
+    w, raw = ts_world()
+    raw[metrics_path(PP_POD)] = (403, FORBIDDEN)
+    write_case(c, "metrics-forbidden", w, {
+        "verdict": "error", "message_contains": "RBAC"}, raw=raw)
+    w, raw = ts_world()
+    raw[ISTIOD_METRICS] = (503, json.dumps({
+        "kind": "Status", "apiVersion": "v1", "status": "Failure",
+        "reason": "ServiceUnavailable", "code": 503,
+        "message": "error trying to reach service: dial tcp "
+                   "10.244.0.5:15014: connect: connection refused"}))
+    write_case(c, "istiod-metrics-unreachable", w, {
+        "verdict": "error", "message_contains": "istiod's metrics"},
+        raw=raw)
+    # the analysis: warnings with their codes, no point lost
+    bad = istio_obj("VirtualService", "reviews-canary", {
+        "hosts": ["reviews"], "http": [{"route": [
+            {"destination": {"host": "reviews", "subset": "v9"}}]}]},
+        created="2026-11-20T11:00:00Z")
+    w, raw = ts_world(extra_vs=[bad])
+    write_case(c, "undefined-subset-warns", w, {
+        "verdict": "pass", "points": 10, "failed": [],
+        "warning_contains": "IST0101 VirtualService bookinfo/reviews-canary"
+        }, raw=raw)
+    write_case(c, "undefined-subset-warns-es", w, {
+        "lang": "es", "verdict": "pass", "points": 10, "failed": [],
+        "warning_contains": "(revísalo: `kubectl get virtualservice -n "
+                            "bookinfo reviews-canary -o yaml`)"}, raw=raw)
+    write_case(c, "two-virtualservices-warn", w, {
+        "verdict": "pass", "points": 10, "failed": [],
+        "warning_contains": "IST0109"}, raw=raw)
+    cb = istio_obj("DestinationRule", "reviews-cb", {
+        "host": "reviews", "trafficPolicy": {"outlierDetection": {
+            "consecutiveErrors": 1, "interval": "1s"}}},
+        created="2026-11-20T11:00:00Z")
+    w, raw = ts_world(extra_dr=[cb])
+    write_case(c, "deprecated-field-warns", w, {
+        "verdict": "pass", "points": 10, "failed": [],
+        "warning_contains": "IST0133"}, raw=raw)
+    write_case(c, "two-destinationrules-warn", w, {
+        "verdict": "pass", "points": 10, "failed": [],
+        "warning_contains": "DestinationRule bookinfo/reviews-cb is merged "
+                            "with the older bookinfo/reviews"}, raw=raw)
+    w, raw = ts_world()
+    nop = pod("details-v1-7d4b9c8f5-nosc", "bookinfo",
+              {"app": "details", "version": "v1"},
+              "docker.io/istio/examples-bookinfo-details-v1:1.20.2",
+              sidecar=False)
+    w[PODS]["items"].append(nop)
+    write_case(c, "pod-without-proxy-warns", w, {
+        "verdict": "pass", "points": 10, "failed": [],
+        "warning_contains": "IST0103 Pod bookinfo/details-v1-7d4b9c8f5-nosc"},
+        raw=raw)
+
+
+ISYS_DEPS = "/apis/apps/v1/namespaces/istio-system/deployments" + LIMIT
+ISYS_SVCS = "/api/v1/namespaces/istio-system/services" + LIMIT
+KIALI_STATUS = ("/api/v1/namespaces/istio-system/services/kiali:20001/proxy/"
+                "kiali/api/status")
+PROM_QUERY = mangle(
+    "/api/v1/namespaces/istio-system/services/prometheus:9090/proxy/api/v1/"
+    "query?query=istio_requests_total%7Breporter%3D%22destination%22%2C"
+    "destination_service_namespace%3D%22bookinfo%22%7D")
+ADDONS = {"kiali": ("quay.io/kiali/kiali:v2.1.0", [("kiali", [20001, 9090])]),
+          "prometheus": ("prom/prometheus:v2.54.1",
+                         [("prometheus", [9090])]),
+          "grafana": ("docker.io/grafana/grafana:11.3.1",
+                      [("grafana", [3000])]),
+          "jaeger": ("docker.io/jaegertracing/all-in-one:1.63.0",
+                     [("tracing", [80, 16685]), ("zipkin", [9411]),
+                      ("jaeger-collector", [14268, 14250, 9411, 4317,
+                                            4318])])}
+
+
+def service(name, ns, selector, ports):
+    return {"apiVersion": "v1", "kind": "Service",
+            "metadata": meta(name, ns, {"app": selector}),
+            "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.%d"
+                     % (len(name) + 10), "selector": {"app": selector},
+                     "ports": [{"name": "http-%d" % p, "port": p}
+                               for p in ports]}}
+
+
+def prom_vector(series):
+    """Prometheus' answer to an instant query: (labels, value) pairs."""
+    return json.dumps({"status": "success", "data": {
+        "resultType": "vector", "result": [
+            {"metric": dict({"__name__": "istio_requests_total"}, **lab),
+             "value": [1795000000.123, str(v)]} for lab, v in series]}})
+
+
+def telemetry(services=("productpage", "details", "reviews", "ratings")):
+    out = []
+    for svc in services:
+        out.append(({"reporter": "destination",
+                     "destination_service_name": svc,
+                     "destination_service_namespace": "bookinfo",
+                     "destination_workload": svc + "-v1",
+                     "response_code": "200", "response_flags": "-",
+                     "pod": svc + "-v1-7d4b9c8f5-xv1"}, 40))
+    return out
+
+
+KIALI_OK = json.dumps({
+    "status": {"Kiali commit hash": "5c3e1d2", "Kiali container version":
+               "v2.1.0", "Kiali state": "running", "Kiali version":
+               "v2.1.0", "Mesh name": "Istio", "Mesh version": "1.24.2"},
+    "externalServices": [{"name": "Istio", "version": "1.24.2"},
+                         {"name": "Prometheus", "version": "2.54.1"}],
+    "warningMessages": []})
+
+
+def obs_world(skip=(), unavailable=()):
+    w = world()
+    deps = [w[ISTIOD]]
+    svcs = [service("istiod", "istio-system", "istiod",
+                    [15010, 15012, 443, 15014])]
+    for name, (image, services) in ADDONS.items():
+        if name in skip:
+            continue
+        deps.append(deployment(name, "istio-system", image, {"app": name},
+                               ready=name not in unavailable))
+        svcs += [service(s, "istio-system", name, ports)
+                 for s, ports in services]
+    w[ISYS_DEPS] = lst("Deployment", deps)
+    w[ISYS_SVCS] = lst("Service", svcs)
+    raw = {KIALI_STATUS: (None, KIALI_OK),
+           PROM_QUERY: (None, prom_vector(telemetry()))}
+    return w, raw
+
+
+def no_endpoints(svc):
+    return (503, json.dumps({
+        "kind": "Status", "apiVersion": "v1", "status": "Failure",
+        "reason": "ServiceUnavailable", "code": 503,
+        "message": "no endpoints available for service \"%s\"" % svc}))
+
+
+def svc_not_found(svc):
+    return (404, json.dumps({
+        "kind": "Status", "apiVersion": "v1", "status": "Failure",
+        "reason": "NotFound", "code": 404,
+        "details": {"name": svc, "kind": "services"},
+        "message": "services \"%s\" not found" % svc}))
+
+
+def observability_cases():
+    c = "observability"
+    w, raw = obs_world()
+    write_case(c, "complete", w, {
+        "verdict": "pass", "points": 10, "failed": [],
+        "evidence_contains": "requests: productpage 40, details 40"},
+        raw=raw, gateway=PAGE)
+    w, raw = obs_world(skip=ADDONS.keys())
+    raw = {KIALI_STATUS: svc_not_found("kiali"),
+           PROM_QUERY: svc_not_found("prometheus")}
+    write_case(c, "no-addons", w, {
+        "verdict": "fail", "points": 0,
+        "failed": ["addons-available", "kiali-answers",
+                   "prometheus-metrics"],
+        "hint_contains": "`kubectl apply -f samples/addons/kiali.yaml`, "
+                         "`kubectl apply -f samples/addons/prometheus.yaml`"
+                         ", `kubectl apply -f samples/addons/grafana.yaml`"
+                         ", `kubectl apply -f samples/addons/jaeger.yaml`",
+        "evidence_contains": "deployment grafana: not found"}, raw=raw, gateway=PAGE)
+    w, raw = obs_world(skip=["jaeger"])
+    write_case(c, "jaeger-missing", w, {
+        "verdict": "fail", "points": 6, "failed": ["addons-available"],
+        "hint_contains": "samples/addons/jaeger.yaml",
+        "evidence_contains": "service tracing:80: not found"}, raw=raw, gateway=PAGE)
+    w, raw = obs_world()
+    w[ISYS_SVCS]["items"] = [s for s in w[ISYS_SVCS]["items"]
+                             if s["metadata"]["name"] != "zipkin"]
+    write_case(c, "zipkin-service-missing", w, {
+        "verdict": "fail", "points": 6, "failed": ["addons-available"],
+        "hint_contains": "samples/addons/jaeger.yaml",
+        "evidence_contains": "service zipkin:9411: not found"}, raw=raw, gateway=PAGE)
+    w, raw = obs_world(unavailable=["prometheus"])
+    raw[PROM_QUERY] = no_endpoints("prometheus")
+    write_case(c, "prometheus-scaled-to-zero", w, {
+        "verdict": "fail", "points": 3,
+        "failed": ["addons-available", "prometheus-metrics"],
+        "hint_contains": "Prometheus does not answer",
+        "evidence_contains": "deployment prometheus: ready 0/1"}, raw=raw, gateway=PAGE)
+    # `kubectl scale --replicas=0`: still Available (0 of 0), and the API
+    # omits readyReplicas
+    w, raw = obs_world()
+    k = next(d for d in w[ISYS_DEPS]["items"]
+             if d["metadata"]["name"] == "kiali")
+    k["spec"]["replicas"] = 0
+    k["status"] = {"observedGeneration": 2, "conditions": k["status"][
+        "conditions"]}
+    raw[KIALI_STATUS] = no_endpoints("kiali")
+    write_case(c, "kiali-scaled-to-zero", w, {
+        "verdict": "fail", "points": 3,
+        "failed": ["addons-available", "kiali-answers"],
+        "evidence_contains": "deployment kiali: ready 0/0"}, raw=raw, gateway=PAGE)
+    w, raw = obs_world()
+    raw[KIALI_STATUS] = no_endpoints("kiali")
+    write_case(c, "kiali-no-endpoints", w, {
+        "verdict": "fail", "points": 7, "failed": ["kiali-answers"],
+        "hint_contains": "kubectl logs -n istio-system deploy/kiali"},
+        raw=raw, gateway=PAGE)
+    # an answer that does not parse may have been cut on the way: error
+    w, raw = obs_world()
+    raw[KIALI_STATUS] = (None, "<html><body>Kiali</body></html>")
+    write_case(c, "kiali-answers-html", w, {
+        "verdict": "error", "message_contains": "not JSON"},
+        raw=raw, gateway=PAGE)
+    w, raw = obs_world()
+    raw[KIALI_STATUS] = (None, json.dumps({"status": {
+        "Kiali version": "v2.1.0"}, "externalServices": []}))
+    write_case(c, "kiali-without-state", w, {
+        "verdict": "fail", "points": 7, "failed": ["kiali-answers"],
+        "evidence_contains": "no \"Kiali state\""},
+        raw=raw, gateway=PAGE)
+    w, raw = obs_world()
+    raw[PROM_QUERY] = (None, prom_vector([]))
+    write_case(c, "no-telemetry", w, {
+        "verdict": "fail", "points": 7, "failed": ["prometheus-metrics"],
+        "hint_contains": "give it a minute to scrape",
+        "evidence_contains": "no series for productpage, details, "
+                             "reviews"}, raw=raw, gateway=PAGE)
+    write_case(c, "no-telemetry-es", w, {
+        "lang": "es", "verdict": "fail", "points": 7,
+        "failed": ["prometheus-metrics"],
+        "hint_contains": "genera tráfico"}, raw=raw, gateway=PAGE)
+    w, raw = obs_world()
+    raw[PROM_QUERY] = (None, prom_vector(
+        telemetry(("productpage", "reviews"))))
+    write_case(c, "partial-telemetry", w, {
+        "verdict": "fail", "points": 7, "failed": ["prometheus-metrics"],
+        "evidence_contains": "no series for details; requests: "
+                             "productpage 40, reviews 40"}, raw=raw, gateway=PAGE)
+    w, raw = obs_world()
+    raw[PROM_QUERY] = (400, json.dumps({
+        "status": "error", "errorType": "bad_data",
+        "error": "invalid parameter \"query\": 1:1: parse error"}))
+    write_case(c, "prometheus-error", w, {
+        "verdict": "fail", "points": 7, "failed": ["prometheus-metrics"],
+        "evidence_contains": "400"}, raw=raw, gateway=PAGE)
+    w, raw = obs_world()
+    raw[KIALI_STATUS] = (403, FORBIDDEN.replace(
+        "list resource \\\"pods\\\"", "get resource \\\"services/proxy\\\""
+    ).replace('"bookinfo', '"istio-system'))
+    write_case(c, "proxy-forbidden", w, {
+        "verdict": "error", "message_contains": "RBAC"}, raw=raw, gateway=PAGE)
+    w, raw = obs_world()
+    raw[PROM_QUERY] = (500, json.dumps({
+        "kind": "Status", "apiVersion": "v1", "status": "Failure",
+        "reason": "InternalError", "code": 500,
+        "message": "Internal error occurred: etcdserver: leader changed"}))
+    write_case(c, "proxy-internal-error", w, {
+        "verdict": "error", "message_contains": "prometheus"},
+        raw=raw, gateway=PAGE)
+    w, raw = obs_world()
+    body = json.dumps(w.pop(ISYS_SVCS))
+    raw[ISYS_SVCS] = (None, body[: len(body) // 2])
+    write_case(c, "truncated", w, {"verdict": "error"}, raw=raw, gateway=PAGE)
+
+
 if __name__ == "__main__":
     for sub in ("istio-install", "sidecar-injection", "gateway",
                 "circuit-breaking", "mirroring",
-                "request-routing", "fault-injection", "traffic-shifting"):
+                "request-routing", "fault-injection", "traffic-shifting",
+                "troubleshooting", "observability"):
         shutil.rmtree(os.path.join(ROOT, sub), ignore_errors=True)
     istio_install_cases()
     sidecar_cases()
@@ -1973,3 +2390,5 @@ if __name__ == "__main__":
     shifting_variants()
     breaker_variants()
     mirroring_variants()
+    troubleshooting_cases()
+    observability_cases()

@@ -62,8 +62,11 @@ if start_labsim j1 --scenario "$(scenario complete)"; then
 	J="$LIB_TMP/j1.json"
 	run_lg all --kubeconfig "$KC" --json "$J" --lang en
 	expect_eq "complete: exit status (traffic steps pending)" 1 "$LG_RC"
+	# observability runs after the gateway check, whose page reaches
+	# productpage, details and reviews: Prometheus holds their traffic
 	expect_eq "journal holds the passing checks" \
-		"gateway,istio-install,sidecar-injection" "$(keys)"
+		"gateway,istio-install,observability,sidecar-injection,troubleshooting" \
+		"$(keys)"
 	expect_contains "an entry has time, points and evidence" \
 		'"points":10,"max_points":10,"evidence":"' "$(entry gateway)"
 	expect_eq "nothing pending is recorded" "" "$(entry request-routing)"

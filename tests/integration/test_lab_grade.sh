@@ -192,10 +192,10 @@ J="$LIB_TMP/all.json"
 run_lg all --kubeconfig "$KC" --rubric "$R" --json "$J" --lang en
 EN_OUT=$LG_OUT
 expect_eq "all: exit status 0" 0 "$LG_RC"
-expect_eq "all: 80/80 points, 8 pass" "80/80 8" \
+expect_eq "all: 100/100 points, 10 pass" "100/100 10" \
 	"$(jq_py "$J" '"%g/%g %d" % (d["points"], d["max_points"], d["counts"]["pass"])')"
-expect_eq "all: objectives 1-8 each pass with full points" "True" \
-	"$(jq_py "$J" 'sorted(x["objective"] for x in d["results"] if x["verdict"] == "pass" and x["points"] == x["max_points"]) == list(range(1, 9))')"
+expect_eq "all: objectives 1-8, 10, 11 each pass with full points" "True" \
+	"$(jq_py "$J" 'sorted(x["objective"] for x in d["results"] if x["verdict"] == "pass" and x["points"] == x["max_points"]) == list(range(1, 9)) + [10, 11]')"
 expect_eq "all: steps no longer in effect come from the journal" \
 	"fault-injection,request-routing,traffic-shifting" \
 	"$(jq_py "$J" '",".join(sorted(x["id"] for x in d["results"] if x["source"] == "journal"))')"
@@ -206,14 +206,14 @@ expect_eq "all: the steps in effect are graded live" "live live" \
 expect_eq "all: no warning" "[]" "$(jq_py "$J" 'd["warnings"]')"
 expect_contains "all: the terminal shows the journal time" "(journal: 20" \
 	"$EN_OUT"
-expect_contains "all: English total" "Total: 80/80 points (pass 8, fail 0" \
+expect_contains "all: English total" "Total: 100/100 points (pass 10, fail 0" \
 	"$EN_OUT"
 
 run_lg all --kubeconfig "$KC" --rubric "$R" --lang es
 ES_OUT=$LG_OUT
 expect_eq "todo: exit status 0" 0 "$LG_RC"
 expect_contains "Spanish: verdicts" "superado mirroring" "$ES_OUT"
-expect_contains "Spanish: total" "Total: 80/80 puntos (superado 8, fallido 0" \
+expect_contains "Spanish: total" "Total: 100/100 puntos (superado 10, fallido 0" \
 	"$ES_OUT"
 expect_contains "Spanish: journal" "(diario: 20" "$ES_OUT"
 expect_contains "Spanish: the disturbing check says so" \
