@@ -180,6 +180,9 @@ static const struct param_def param_defs[] = {
     {"mirror-percentage", PT_PERCENT, 0, 100, "mirroring"},
     {"mirror-alpha", PT_PROB, 0, 0, "mirroring"},
     {"mirror-slack", PT_INT, 0, 1000, "mirroring"},
+    {"log-lines", PT_INT, 1, 10000, "troubleshooting"},
+    {"max-restarts", PT_INT, 0, 1000, "troubleshooting"},
+    {"telemetry-services", PT_NAMES, 0, 0, "observability"},
 };
 
 static const struct param_def *param_def_find(const char *key)
