@@ -17,8 +17,8 @@ CC ?= cc
 
 APT_PACKAGES = libcurl4-openssl-dev libcjson-dev libyaml-dev libssh2-1-dev \
 	libcmocka-dev libmicrohttpd-dev libgnutls28-dev pkg-config \
-	libxml2-utils openssl clang-format pmccabe
-PKGS = libcurl yaml-0.1 libcjson libssh2
+	libxml2-utils openssl clang-format pmccabe libssl-dev openssh-server
+PKGS = libcurl yaml-0.1 libcjson libssh2 libcrypto
 SIM_PKGS = libmicrohttpd gnutls yaml-0.1 libcjson
 
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \

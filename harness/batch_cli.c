@@ -6,11 +6,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../reports/class.h"
+#include "batch.h"
 #include "batch_cli.h"
+#include "i18n.h"
 #include "roster.h"
 #include "sshconf.h"
 
+#ifndef LG_DATADIR
+#define LG_DATADIR "/usr/local/share/labgrade"
+#endif
+
 enum { EXIT_PASS = 0, EXIT_USAGE = 2 };
+
+/* Options of `labgrade batch`. */
+struct batch_cli {
+	const char *roster, *rubric, *out;
+	struct lg_batch_opts o;
+	unsigned parallel;
+	bool quiet;
+};
 
 static int roster_usage(FILE *out, int status)
 {
@@ -157,11 +175,365 @@ static int cmd_roster(int argc, char **argv)
 	return roster_usage(stderr, EXIT_USAGE);
 }
 
+static int batch_usage(FILE *out, int status)
+{
+	fputs("usage: labgrade batch [options] ROSTER\n"
+	      "\n"
+	      "  -o, --out DIR        class outputs (default labgrade-class):\n"
+	      "                       class.md gradebook.csv junit.xml "
+	      "class.json students/NAME.md\n"
+	      "  --rubric FILE        --lang es|en   --timeout SECONDS "
+	      "(per request)\n"
+	      "  --shard I/N          grade only slice I (0-based) of N\n"
+	      "  --parallel N         students at once (default: the "
+	      "roster's, else 8)\n"
+	      "  --trust-new-hosts    record unknown host keys in "
+	      "known-hosts\n"
+	      "  --no-journal         neither read nor write the progress "
+	      "journal\n"
+	      "  -q, --quiet          no live progress on stderr\n"
+	      "\nExit: 0 all passed, 1 some objective failed, 2 bad "
+	      "invocation or input file, 3 some student could not be "
+	      "graded.\n",
+	      out);
+	return status;
+}
+
+static bool parse_shard(const char *s, unsigned *i, unsigned *n)
+{
+	char *end;
+	long a = strtol(s, &end, 10), b;
+
+	if (end == s || *end != '/')
+		return false;
+	s = end + 1;
+	b = strtol(s, &end, 10);
+	if (end == s || *end || b < 1 || b > 10000 || a < 0 || a >= b)
+		return false;
+	*i = (unsigned)a;
+	*n = (unsigned)b;
+	return true;
+}
+
+/* The options without a value. */
+static bool batch_flag(struct batch_cli *c, int ch)
+{
+	if (ch == 'T')
+		c->o.trust_new_hosts = true;
+	else if (ch == 'N')
+		c->o.no_journal = true;
+	else if (ch == 'q')
+		c->quiet = true;
+	else
+		return false;
+	return true;
+}
+
+/* --timeout SECONDS and --parallel N. */
+static bool batch_number(struct batch_cli *c, int ch, const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (end == arg || *end || v < 1 || v > 3600)
+		return false;
+	if (ch == 't')
+		c->o.request_timeout_ms = v * 1000;
+	else if (ch == 'p' && v <= 256)
+		c->parallel = (unsigned)v;
+	else
+		return false;
+	return true;
+}
+
+static bool batch_opt(struct batch_cli *c, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'o':
+		c->out = arg;
+		return true;
+	case 'r':
+		c->rubric = arg;
+		return true;
+	case 'l':
+		return lg_i18n_parse(arg, &c->o.lang);
+	case 's':
+		return parse_shard(arg, &c->o.shard, &c->o.nshards);
+	case 't':
+	case 'p':
+		return batch_number(c, ch, arg);
+	default:
+		return batch_flag(c, ch);
+	}
+}
+
+static int parse_batch(struct batch_cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"out", required_argument, NULL, 'o'},
+	    {"rubric", required_argument, NULL, 'r'},
+	    {"lang", required_argument, NULL, 'l'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"shard", required_argument, NULL, 's'},
+	    {"parallel", required_argument, NULL, 'p'},
+	    {"trust-new-hosts", no_argument, NULL, 'T'},
+	    {"no-journal", no_argument, NULL, 'N'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	c->o.lang = lg_i18n_from_env();
+	c->out = "labgrade-class";
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+		if (ch == 'h')
+			return batch_usage(stdout, EXIT_PASS);
+		if (ch == '?' || !batch_opt(c, ch, optarg)) {
+			if (ch != '?')
+				fprintf(stderr,
+					"labgrade: bad value '%s' for an "
+					"option\n",
+					optarg);
+			return batch_usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "labgrade: 'batch' needs one roster file\n");
+		return batch_usage(stderr, EXIT_USAGE);
+	}
+	c->roster = argv[optind];
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Live progress: a line per student as it starts and ends.            */
+
+struct progress {
+	FILE *out;
+	size_t running, unreachable;
+};
+
+static void on_started(void *data, const struct lg_batch_row *row)
+{
+	struct progress *p = data;
+
+	if (!p->out)
+		return;
+	p->running++;
+	fprintf(p->out, "labgrade: grading %s (%zu running)\n", row->name,
+		p->running);
+}
+
+static void on_finished(void *data, const struct lg_batch_row *row, size_t done,
+			size_t total)
+{
+	struct progress *p = data;
+	char a[32], b[32];
+
+	p->running--;
+	p->unreachable += row->error != NULL;
+	if (!p->out)
+		return;
+	if (row->error)
+		fprintf(p->out, "[%zu/%zu] %s: not graded: %s\n", done, total,
+			row->name, row->error);
+	else
+		fprintf(p->out, "[%zu/%zu] %s: %s/%s points (%.1f s)\n", done,
+			total, row->name,
+			lg_report_fmt_points(a, sizeof(a),
+					     lg_report_points(&row->rep)),
+			lg_report_fmt_points(b, sizeof(b),
+					     lg_report_max_points(&row->rep)),
+			row->rep.seconds);
+	fprintf(p->out,
+		"labgrade: graded %zu/%zu, %zu running, %zu failed to "
+		"connect\n",
+		done - p->unreachable, total, p->running, p->unreachable);
+}
+
+/* ------------------------------------------------------------------ */
+/* Outputs.                                                            */
+
+enum class_kind { CLASS_MD, CLASS_CSV, CLASS_JSON, CLASS_JUNIT };
+
+static enum lg_err write_class(const char *dir, const char *file,
+			       enum class_kind kind,
+			       const struct lg_class_entry *e, size_t n,
+			       struct lg_error *err)
+{
+	char *path = lg_xasprintf("%s/%s", dir, file);
+	FILE *f = fopen(path, "w");
+	const struct lg_report **reps;
+	enum lg_err rc;
+	size_t i;
+
+	if (!f) {
+		rc = lg_errorf(err, LG_EIO, "cannot write '%s': %s", path,
+			       strerror(errno));
+		free(path);
+		return rc;
+	}
+	if (kind == CLASS_MD)
+		rc = lg_class_markdown(f, e, n, err);
+	else if (kind == CLASS_CSV)
+		rc = lg_class_csv(f, e, n, err);
+	else if (kind == CLASS_JSON)
+		rc = lg_class_json(f, e, n, err);
+	else {
+		reps = lg_xcalloc(n + 1, sizeof(*reps));
+		for (i = 0; i < n; i++)
+			reps[i] = e[i].rep;
+		rc = lg_report_junit(f, reps, n, err);
+		free(reps);
+	}
+	if (fclose(f) && !rc)
+		rc = lg_errorf(err, LG_EIO, "cannot write '%s': %s", path,
+			       strerror(errno));
+	free(path);
+	return rc;
+}
+
+static enum lg_err write_student(const char *dir,
+				 const struct lg_class_entry *e,
+				 struct lg_error *err)
+{
+	char *path = lg_xasprintf("%s/students/%s.md", dir, e->name);
+	FILE *f = fopen(path, "w");
+	enum lg_err rc;
+
+	if (!f)
+		rc = lg_errorf(err, LG_EIO, "cannot write '%s': %s", path,
+			       strerror(errno));
+	else {
+		rc = lg_report_markdown(f, e->rep, err);
+		if (fclose(f) && !rc)
+			rc = lg_errorf(err, LG_EIO, "cannot write '%s'", path);
+	}
+	free(path);
+	return rc;
+}
+
+static enum lg_err make_dirs(const char *dir, struct lg_error *err)
+{
+	char *sub = lg_xasprintf("%s/students", dir);
+	enum lg_err rc = LG_OK;
+
+	if ((mkdir(dir, 0777) && errno != EEXIST) ||
+	    (mkdir(sub, 0777) && errno != EEXIST))
+		rc = lg_errorf(err, LG_EIO, "cannot create '%s': %s", sub,
+			       strerror(errno));
+	free(sub);
+	return rc;
+}
+
+/* Every class output into dir; the first failure is kept. */
+static enum lg_err write_outputs(const char *dir,
+				 const struct lg_class_entry *e, size_t n,
+				 struct lg_error *err)
+{
+	enum lg_err rc = make_dirs(dir, err);
+	size_t i;
+
+	if (!rc)
+		rc = write_class(dir, "class.md", CLASS_MD, e, n, err);
+	if (!rc)
+		rc = write_class(dir, "gradebook.csv", CLASS_CSV, e, n, err);
+	if (!rc)
+		rc = write_class(dir, "junit.xml", CLASS_JUNIT, e, n, err);
+	if (!rc)
+		rc = write_class(dir, "class.json", CLASS_JSON, e, n, err);
+	for (i = 0; i < n && !rc; i++)
+		rc = write_student(dir, &e[i], err);
+	return rc;
+}
+
+static const char *rubric_path(const char *given)
+{
+	if (given)
+		return given;
+	if (access("rubric.yaml", R_OK) == 0)
+		return "rubric.yaml";
+	return LG_DATADIR "/rubric.yaml";
+}
+
+static int load_inputs(struct batch_cli *c, struct lg_roster *ro,
+		       struct lg_rubric *ru)
+{
+	struct lg_error err = {0};
+
+	if (lg_roster_load(ro, c->roster, &err) ||
+	    lg_rubric_load(ru, rubric_path(c->rubric), &err)) {
+		fprintf(stderr, "labgrade: %s\n", err.msg);
+		return EXIT_USAGE;
+	}
+	if (c->parallel)
+		ro->parallel = c->parallel;
+	c->o.roster = ro;
+	c->o.rubric = ru;
+	if (!c->o.request_timeout_ms)
+		c->o.request_timeout_ms = (long)lg_rubric_param_num(
+		    ru, NULL, "request-timeout-ms", 0);
+	return -1;
+}
+
+static int finish(const struct batch_cli *c, const struct lg_batch *b)
+{
+	struct lg_class_entry *e = lg_xcalloc(b->n + 1, sizeof(*e));
+	struct lg_error err = {0};
+	size_t i;
+	int status;
+
+	for (i = 0; i < b->n; i++) {
+		e[i].name = b->rows[i].name;
+		e[i].error = b->rows[i].error;
+		e[i].rep = &b->rows[i].rep;
+		e[i].exit_code = b->rows[i].exit_code;
+	}
+	if (write_outputs(c->out, e, b->n, &err)) {
+		fprintf(stderr, "labgrade: %s\n", err.msg);
+		status = EXIT_USAGE;
+	} else {
+		status = lg_batch_exit_code(b);
+		if (!c->quiet)
+			fprintf(stderr, "labgrade: class outputs in %s/\n",
+				c->out);
+	}
+	free(e);
+	return status;
+}
+
+static int cmd_batch(int argc, char **argv)
+{
+	struct batch_cli c = {0};
+	struct lg_roster ro = {0};
+	struct lg_rubric ru = {0};
+	struct lg_batch b = {0};
+	struct progress p = {NULL, 0, 0};
+	struct lg_batch_hooks hooks = {on_started, on_finished, &p};
+	int status = parse_batch(&c, argc, argv);
+
+	if (status < 0)
+		status = load_inputs(&c, &ro, &ru);
+	if (status < 0) {
+		p.out = c.quiet ? NULL : stderr;
+		lg_batch_run(&b, &c.o, &hooks);
+		status = finish(&c, &b);
+	}
+	lg_batch_release(&b);
+	lg_roster_release(&ro);
+	lg_rubric_release(&ru);
+	return status;
+}
+
 int lg_batch_cli(int argc, char **argv)
 {
 	if (argc < 2)
 		return -1;
 	if (!strcmp(argv[1], "roster"))
 		return cmd_roster(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "batch"))
+		return cmd_batch(argc - 1, argv + 1);
 	return -1;
 }

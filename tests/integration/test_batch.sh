@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# test_batch.sh: `labgrade batch` against a real OpenSSH server and labsim
+# clusters whose kubeconfigs sit on the "VM": students graded as
+# `labgrade all` grades them, each failure kind (unknown and changed host
+# key, dead host, mute host, refused login, missing kubeconfig) as that
+# student's error while the others are graded, and the class outputs.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/ssh_lib.sh"
+
+if [ ! -x /usr/sbin/sshd ] || ! command -v ssh-keygen >/dev/null; then
+	not_ok "openssh-server is installed (make deps installs it)"
+	exit 1
+fi
+ssh_setup_keys
+start_sshd vm1 || exit 1
+PORT1=$SSHD_PORT
+start_sshd vm2 || exit 1
+PORT2=$SSHD_PORT
+FP1=$(ssh-keygen -lf "$SSH_DIR/vm1/hostkey.pub" | awk '{print $2}')
+FP2=$(ssh-keygen -lf "$SSH_DIR/vm2/hostkey.pub" | awk '{print $2}')
+DEAD_PORT=$(free_port)
+start_mute
+
+# Two students' clusters; their kubeconfigs live in their "VM" homes.
+VM="$LIB_TMP/vm"
+mkdir -p "$VM/ana" "$VM/bo"
+start_labsim ana --scenario "$(scenario complete)" || exit 1
+cp "$KC" "$VM/ana/config"
+GW_ANA=$(gateway_url bookinfo/bookinfo-gateway-istio)
+REF_ANA="$LIB_TMP/ref-ana.json"
+run_lg --no-journal --kubeconfig "$KC" --json "$REF_ANA" all
+REF_ANA_RC=$LG_RC
+start_labsim bo --scenario "$(scenario no-istiod)" || exit 1
+cp "$KC" "$VM/bo/config"
+REF_BO="$LIB_TMP/ref-bo.json"
+run_lg --no-journal --kubeconfig "$KC" --json "$REF_BO" all
+
+KH="$LIB_TMP/known_hosts"
+roster() {
+	cat <<YAML
+known-hosts: $KH
+timeouts: {connect: 3s, grade: 2m}
+parallel: 4
+defaults: {user: root, port: $PORT1, identity: $SSH_DIR/id}
+students:
+  - {name: ana, host: 127.0.0.1, kubeconfig: $VM/ana/config,
+     gateway-url: "$GW_ANA"}
+  - {name: bo, host: 127.0.0.1, kubeconfig: $VM/bo/config}
+YAML
+	[ "${1:-}" = all ] || return 0
+	cat <<YAML
+  - {name: dead, host: 127.0.0.1, port: $DEAD_PORT}
+  - {name: mute, host: 127.0.0.1, port: $MUTE_PORT}
+  - {name: refused, host: 127.0.0.1, identity: $SSH_DIR/stranger}
+  - {name: nokc, host: 127.0.0.1, kubeconfig: $VM/nobody/config}
+  - {name: changed, host: 127.0.0.1, port: $PORT2,
+     kubeconfig: $VM/ana/config}
+YAML
+}
+
+# cj FILE NAME FIELD: error | total | rc-like status of a student in
+# class.json, or "absent".
+cj() {
+	python3 - "$@" <<'PY'
+import json, sys
+path, name, field = sys.argv[1:4]
+doc = json.load(open(path))
+for s in doc["students"]:
+    if s["name"] != name:
+        continue
+    rep = s["report"]
+    if field == "error":
+        print(s["error"] or "")
+    elif field == "total":
+        print(sum(r["points"] for r in rep["results"]))
+    elif field == "verdicts":
+        print(" ".join("%s=%s" % (r["id"], r["verdict"]) for r in rep["results"]))
+    break
+else:
+    print("absent")
+PY
+}
+# ref FILE FIELD: total or verdicts of a `labgrade all` JSON report.
+ref() {
+	python3 - "$@" <<'PY'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+if sys.argv[2] == "total":
+    print(sum(r["points"] for r in rep["results"]))
+else:
+    print(" ".join("%s=%s" % (r["id"], r["verdict"]) for r in rep["results"]))
+PY
+}
+
+# --- 1. an unknown host key stops the student, and nothing is recorded
+roster >"$LIB_TMP/r1.yaml"
+OUT="$LIB_TMP/out1"
+run_lg batch -q --no-journal -o "$OUT" "$LIB_TMP/r1.yaml"
+expect_eq "unknown host key: exit 3" 3 "$LG_RC"
+expect_contains "unknown host key: named with its fingerprint" \
+	"127.0.0.1:$PORT1: unknown host key $FP1" "$(cj "$OUT/class.json" ana error)"
+check "unknown host key: known_hosts not written" test ! -e "$KH"
+
+# --- 2. the whole class: two graded, five failure kinds
+# vm2's port is known with vm1's key: a changed host key
+echo "[127.0.0.1]:$PORT2 $(cut -d' ' -f1,2 "$SSH_DIR/vm1/hostkey.pub")" >"$KH"
+roster all >"$LIB_TMP/r2.yaml"
+OUT="$LIB_TMP/out2"
+run_lg batch --trust-new-hosts --no-journal -o "$OUT" "$LIB_TMP/r2.yaml"
+expect_eq "class: exit 3 (some students not graded)" 3 "$LG_RC"
+expect_eq "ana graded like labgrade all" "$(ref "$REF_ANA" verdicts)" \
+	"$(cj "$OUT/class.json" ana verdicts)"
+expect_eq "ana: same points as labgrade all" "$(ref "$REF_ANA" total)" \
+	"$(cj "$OUT/class.json" ana total)"
+expect_eq "ana: no error" "" "$(cj "$OUT/class.json" ana error)"
+expect_eq "bo graded like labgrade all" "$(ref "$REF_BO" verdicts)" \
+	"$(cj "$OUT/class.json" bo verdicts)"
+expect_contains "dead host: refused connection" \
+	"127.0.0.1:$DEAD_PORT: cannot connect: Connection refused" \
+	"$(cj "$OUT/class.json" dead error)"
+expect_contains "mute host: timed out at the handshake" \
+	"127.0.0.1:$MUTE_PORT: no answer to the SSH handshake within 3000 ms" \
+	"$(cj "$OUT/class.json" mute error)"
+expect_contains "refused login: said so" \
+	"login refused for user 'root'" "$(cj "$OUT/class.json" refused error)"
+expect_contains "missing kubeconfig: named" \
+	"no kubeconfig at '$VM/nobody/config' on the VM" \
+	"$(cj "$OUT/class.json" nokc error)"
+expect_contains "changed host key: both fingerprints" \
+	"host key changed: $FP2 now, $FP1 in '$KH'" \
+	"$(cj "$OUT/class.json" changed error)"
+expect_eq "trusted key recorded once" 1 \
+	"$(grep -c "^\[127.0.0.1\]:$PORT1 ssh-ed25519 " "$KH")"
+expect_contains "progress: counts" "graded 2/7" "$LG_ERR"
+expect_contains "progress: failures named" "dead: not graded:" "$LG_ERR"
+
+# the outputs
+expect_eq "gradebook: header" \
+	"student,istio-install,sidecar-injection,gateway,request-routing,fault-injection,traffic-shifting,circuit-breaking,mirroring,total,max,status" \
+	"$(head -1 "$OUT/gradebook.csv" | tr -d '\r')"
+expect_eq "gradebook: a row per student" 8 "$(wc -l <"$OUT/gradebook.csv")"
+expect_contains "gradebook: ana's total" \
+	"ana,10,10,10,0,0,0,0,0,$(ref "$REF_ANA" total),80," \
+	"$(tr -d '\r' <"$OUT/gradebook.csv")"
+expect_contains "gradebook: the dead host" "dead,0,0,0,0,0,0,0,0,0,80,not graded" \
+	"$(tr -d '\r' <"$OUT/gradebook.csv")"
+check "junit: well formed" xmllint --noout "$OUT/junit.xml"
+expect_eq "junit: a testsuite per student" 7 \
+	"$(grep -c '<testsuite ' "$OUT/junit.xml")"
+expect_eq "per-student reports" 7 "$(find "$OUT/students" -name "*.md" | wc -l)"
+expect_contains "class table: a row with the reason" \
+	"| mute | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0/80 | not graded: 127.0.0.1:$MUTE_PORT: no answer" \
+	"$(cat "$OUT/class.md")"
+expect_contains "student report: fingerprint has the host key" \
+	"ssh-host-key=$FP1" "$(cat "$OUT/students/ana.md")"
+
+# --- 3. graded students only: the exit status is the students' own
+roster >"$LIB_TMP/r3.yaml"
+run_lg batch -q --no-journal -o "$LIB_TMP/out3" "$LIB_TMP/r3.yaml"
+expect_eq "all reachable: exit as labgrade all would" "$REF_ANA_RC" "$LG_RC"
+
+# --- 4. bad input: exit 2 with where
+printf 'students:\n  - {name: a, host: h, user: u, prot: 22}\n' >"$LIB_TMP/bad.yaml"
+run_lg batch -q "$LIB_TMP/bad.yaml"
+expect_eq "bad roster: exit 2" 2 "$LG_RC"
+expect_contains "bad roster: file:line:col" \
+	"$LIB_TMP/bad.yaml:2:39: unknown key 'prot'" "$LG_ERR"
+run_lg batch --shard 3/3 "$LIB_TMP/r3.yaml"
+expect_eq "bad shard: exit 2" 2 "$LG_RC"
+
+# --- 5. from vagrant ssh-config to a roster
+cat >"$LIB_TMP/vagrant.cfg" <<CFG
+Host ana
+  HostName 127.0.0.1
+  User root
+  Port $PORT1
+  UserKnownHostsFile /dev/null
+  StrictHostKeyChecking no
+  PasswordAuthentication no
+  IdentityFile $SSH_DIR/id
+  IdentitiesOnly yes
+  LogLevel FATAL
+CFG
+run_lg roster --from-ssh-config "$LIB_TMP/vagrant.cfg" -o "$LIB_TMP/fromvagrant.yaml"
+expect_eq "roster from ssh-config: exit 0" 0 "$LG_RC"
+expect_contains "roster from ssh-config: warns about disabled checks" \
+	"turned host key checking off; the roster does not" "$LG_ERR"
+run_lg roster --check "$LIB_TMP/fromvagrant.yaml"
+expect_eq "roster from ssh-config: loads" \
+	"ana	root@127.0.0.1:$PORT1	~/.kube/config" "$LG_OUT"
+printf 'Host a\n  Port none\n' >"$LIB_TMP/bad.cfg"
+run_lg roster --from-ssh-config "$LIB_TMP/bad.cfg"
+expect_eq "bad ssh-config: exit 2" 2 "$LG_RC"
+expect_contains "bad ssh-config: file:line" "$LIB_TMP/bad.cfg:2: bad port 'none'" "$LG_ERR"
