@@ -444,6 +444,7 @@ void lg_batch_run(struct lg_batch *b, const struct lg_batch_opts *o,
 		if (lg_batch_in_shard(ro->students[i].name, o->shard,
 				      o->nshards)) {
 			b->rows[b->n].name = lg_xstrdup(ro->students[i].name);
+			b->rows[b->n].index = i;
 			b->rows[b->n++].student = &ro->students[i];
 		}
 	nth = ro->parallel < b->n ? ro->parallel : b->n;

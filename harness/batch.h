@@ -16,7 +16,8 @@
  */
 struct lg_batch_row {
 	char *name;
-	const struct lg_roster_student *student; /* NULL for merged rows */
+	const struct lg_roster_student *student;
+	size_t index; /* in the roster */
 	char *error;
 	struct lg_sched sched;
 	struct lg_result *results; /* shallow copies of sched's */

@@ -490,6 +490,7 @@ static int finish(const struct batch_cli *c, const struct lg_batch *b)
 		e[i].error = b->rows[i].error;
 		e[i].rep = &b->rows[i].rep;
 		e[i].exit_code = b->rows[i].exit_code;
+		e[i].index = b->rows[i].index;
 	}
 	if (write_outputs(c->out, e, b->n, &err)) {
 		fprintf(stderr, "labgrade: %s\n", err.msg);
@@ -527,6 +528,165 @@ static int cmd_batch(int argc, char **argv)
 	return status;
 }
 
+/* ------------------------------------------------------------------ */
+/* labgrade merge: the shards' class.json files into one class.        */
+
+struct merged {
+	struct lg_class_entry *e;
+	struct lg_class_owned *own;
+	char **names, **errors;
+	const char **files;
+	size_t n;
+};
+
+static void merged_release(struct merged *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		lg_class_owned_release(&m->own[i]);
+		free(m->names[i]);
+		free(m->errors[i]);
+	}
+	free(m->e);
+	free(m->own);
+	free(m->names);
+	free(m->errors);
+	free(m->files);
+}
+
+static void merged_grow(struct merged *m)
+{
+	m->e = lg_xrealloc(m->e, (m->n + 1) * sizeof(*m->e));
+	m->own = lg_xrealloc(m->own, (m->n + 1) * sizeof(*m->own));
+	m->names = lg_xrealloc(m->names, (m->n + 1) * sizeof(*m->names));
+	m->errors = lg_xrealloc(m->errors, (m->n + 1) * sizeof(*m->errors));
+	m->files = lg_xrealloc(m->files, (m->n + 1) * sizeof(*m->files));
+	memset(&m->e[m->n], 0, sizeof(*m->e));
+	memset(&m->own[m->n], 0, sizeof(*m->own));
+	m->names[m->n] = m->errors[m->n] = NULL;
+}
+
+/* A student's exit code, as batch wrote it: 0, 1 or 3. */
+static int exit_of(const cJSON *s)
+{
+	double v = cJSON_GetNumberValue(
+	    cJSON_GetObjectItemCaseSensitive(s, "exit_code"));
+
+	return v == 3 ? 3 : v == 1 ? 1 : 0;
+}
+
+static enum lg_err merge_student(struct merged *m, const cJSON *s,
+				 const char *file, struct lg_error *err)
+{
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(s, "name");
+	const cJSON *error = cJSON_GetObjectItemCaseSensitive(s, "error");
+	size_t i, k = m->n;
+
+	if (!cJSON_IsString(name) || !lg_roster_name_ok(name->valuestring))
+		return lg_errorf(err, LG_EPARSE,
+				 "%s: a student without a valid name", file);
+	for (i = 0; i < m->n; i++)
+		if (!strcmp(m->names[i], name->valuestring))
+			return lg_errorf(err, LG_EPARSE,
+					 "%s: student '%s' is also in '%s'",
+					 file, name->valuestring, m->files[i]);
+	merged_grow(m);
+	m->n++;
+	m->names[k] = lg_xstrdup(name->valuestring);
+	m->errors[k] =
+	    cJSON_IsString(error) ? lg_xstrdup(error->valuestring) : NULL;
+	m->files[k] = file;
+	m->e[k].name = m->names[k];
+	m->e[k].error = m->errors[k];
+	m->e[k].exit_code = exit_of(s);
+	m->e[k].index = (size_t)cJSON_GetNumberValue(
+	    cJSON_GetObjectItemCaseSensitive(s, "index"));
+	return lg_class_read_report(
+	    cJSON_GetObjectItemCaseSensitive(s, "report"), &m->own[k], file,
+	    err);
+}
+
+static enum lg_err merge_file(struct merged *m, const char *file,
+			      struct lg_error *err)
+{
+	struct lg_buf t = LG_BUF_INIT;
+	cJSON *root = NULL, *s;
+	const cJSON *arr;
+	enum lg_err rc = read_file(file, &t, err);
+
+	if (!rc) {
+		root = cJSON_ParseWithLength(t.buf, t.len);
+		arr = cJSON_GetObjectItemCaseSensitive(root, "students");
+		if (!cJSON_IsArray(arr))
+			rc = lg_errorf(err, LG_EPARSE,
+				       "%s: not a class.json of labgrade "
+				       "batch",
+				       file);
+		cJSON_ArrayForEach(s, arr) if (!rc) rc =
+		    merge_student(m, s, file, err);
+	}
+	cJSON_Delete(root);
+	lg_buf_release(&t);
+	return rc;
+}
+
+static int by_index(const void *a, const void *b)
+{
+	const struct lg_class_entry *x = a, *y = b;
+
+	if (x->index != y->index)
+		return x->index < y->index ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Order the merged students as the roster had them, write, and exit as
+ * one batch of the whole class would. */
+static int merge_finish(struct merged *m, const char *out, struct lg_error *err)
+{
+	size_t i;
+	int status = 0;
+
+	/* only now: own moved while it grew */
+	for (i = 0; i < m->n; i++)
+		m->e[i].rep = &m->own[i].rep;
+	qsort(m->e, m->n, sizeof(*m->e), by_index);
+	if (write_outputs(out, m->e, m->n, err))
+		return EXIT_USAGE;
+	for (i = 0; i < m->n; i++)
+		if (m->e[i].exit_code > status)
+			status = m->e[i].exit_code;
+	return status;
+}
+
+static int cmd_merge(int argc, char **argv)
+{
+	struct merged m = {0};
+	struct lg_error err = {0};
+	const char *out = "labgrade-class";
+	int ch, status = EXIT_USAGE, i;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "o:")) != -1) {
+		if (ch != 'o') {
+			fputs("usage: labgrade merge [-o DIR] CLASS.json...\n",
+			      stderr);
+			return EXIT_USAGE;
+		}
+		out = optarg;
+	}
+	if (optind >= argc)
+		lg_errorf(&err, LG_EUSAGE, "'merge' needs class.json files");
+	for (i = optind; i < argc && !err.code; i++)
+		merge_file(&m, argv[i], &err);
+	if (!err.code)
+		status = merge_finish(&m, out, &err);
+	if (err.code)
+		fprintf(stderr, "labgrade: %s\n", err.msg);
+	merged_release(&m);
+	return status;
+}
+
 int lg_batch_cli(int argc, char **argv)
 {
 	if (argc < 2)
@@ -535,5 +695,7 @@ int lg_batch_cli(int argc, char **argv)
 		return cmd_roster(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "batch"))
 		return cmd_batch(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "merge"))
+		return cmd_merge(argc - 1, argv + 1);
 	return -1;
 }

@@ -178,6 +178,9 @@ enum lg_err lg_class_json(FILE *out, const struct lg_class_entry *e, size_t n,
 			cJSON_AddStringToObject(o, "error", e[i].error);
 		else
 			cJSON_AddNullToObject(o, "error");
+		cJSON_AddNumberToObject(o, "exit_code", e[i].exit_code);
+		cJSON_AddNumberToObject(o, "index", (double)e[i].index);
+		cJSON_AddStringToObject(o, "status", lg_class_status(&e[i]));
 		rep = report_json(e[i].rep, err);
 		if (!rep)
 			rc = err->code ? err->code : LG_EIO;

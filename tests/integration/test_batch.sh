@@ -153,6 +153,12 @@ expect_contains "class table: a row with the reason" \
 	"$(cat "$OUT/class.md")"
 expect_contains "student report: fingerprint has the host key" \
 	"ssh-host-key=$FP1" "$(cat "$OUT/students/ana.md")"
+# labsim's gateway is reachable from here too: make sure ana's traffic
+# went through the tunnel to the roster's gateway-url, not around it
+expect_contains "gateway traffic through the SSH tunnel" \
+	"GET http://127.0.0.1:" "$(grep 'productpage-reachable' -A3 "$OUT/students/ana.md")"
+check "gateway traffic: not to labsim's own port" \
+	test "$(grep -c "GET ${GW_ANA}/productpage" "$OUT/students/ana.md")" = 0
 
 # --- 3. graded students only: the exit status is the students' own
 roster >"$LIB_TMP/r3.yaml"
@@ -192,3 +198,33 @@ printf 'Host a\n  Port none\n' >"$LIB_TMP/bad.cfg"
 run_lg roster --from-ssh-config "$LIB_TMP/bad.cfg"
 expect_eq "bad ssh-config: exit 2" 2 "$LG_RC"
 expect_contains "bad ssh-config: file:line" "$LIB_TMP/bad.cfg:2: bad port 'none'" "$LG_ERR"
+
+# --- 6. shards: a stable partition, merged back into the same outputs
+run_lg batch -q --no-journal --shard 0/2 -o "$LIB_TMP/s0" "$LIB_TMP/r2.yaml"
+S0_RC=$LG_RC
+run_lg batch -q --no-journal --shard 1/2 -o "$LIB_TMP/s1" "$LIB_TMP/r2.yaml"
+names() { python3 -c 'import json,sys; print(" ".join(s["name"] for s in json.load(open(sys.argv[1]))["students"]))' "$1"; }
+N0=$(names "$LIB_TMP/s0/class.json")
+N1=$(names "$LIB_TMP/s1/class.json")
+expect_eq "shards: every student in exactly one" \
+	"ana bo changed dead mute nokc refused" \
+	"$(echo "$N0 $N1" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')"
+check "shards: both non-empty" test -n "$N0" -a -n "$N1"
+run_lg batch -q --no-journal --shard 0/2 -o "$LIB_TMP/s0b" "$LIB_TMP/r2.yaml"
+expect_eq "shards: stable" "$N0" "$(names "$LIB_TMP/s0b/class.json")"
+run_lg merge -o "$LIB_TMP/merged" "$LIB_TMP/s1/class.json" "$LIB_TMP/s0/class.json"
+expect_eq "merge: exit 3 like the whole class" 3 "$LG_RC"
+check "merge: same gradebook as one run" \
+	cmp "$LIB_TMP/merged/gradebook.csv" "$LIB_TMP/out2/gradebook.csv"
+check "merge: same class table as one run" \
+	cmp "$LIB_TMP/merged/class.md" "$LIB_TMP/out2/class.md"
+check "merge: junit well formed" xmllint --noout "$LIB_TMP/merged/junit.xml"
+expect_eq "merge: per-student reports" 7 \
+	"$(find "$LIB_TMP/merged/students" -name '*.md' | wc -l)"
+check "merge: a student's report as graded" \
+	cmp "$LIB_TMP/merged/students/dead.md" "$LIB_TMP/s$( [[ " $N0 " == *" dead "* ]] && echo 0 || echo 1)/students/dead.md"
+run_lg merge -o "$LIB_TMP/merged2" "$LIB_TMP/s0/class.json" "$LIB_TMP/s0/class.json"
+expect_eq "merge: a student twice is refused" 2 "$LG_RC"
+expect_contains "merge: names both files" "is also in '$LIB_TMP/s0/class.json'" "$LG_ERR"
+[ "$S0_RC" = 3 ] || [ "$S0_RC" = 1 ] || [ "$S0_RC" = 0 ]
+check "shard: exit status is 0, 1 or 3" test $? = 0
