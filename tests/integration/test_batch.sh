@@ -228,3 +228,32 @@ expect_eq "merge: a student twice is refused" 2 "$LG_RC"
 expect_contains "merge: names both files" "is also in '$LIB_TMP/s0/class.json'" "$LG_ERR"
 [ "$S0_RC" = 3 ] || [ "$S0_RC" = 1 ] || [ "$S0_RC" = 0 ]
 check "shard: exit status is 0, 1 or 3" test $? = 0
+
+# --- 7. docs/batch-job.yaml: the manifest parses with the real kubectl
+# (offline: labsim serves no batch/v1), and the shard command it runs
+# works when its paths are moved here
+JOB="$SRCDIR/docs/batch-job.yaml"
+jq_job() {
+	KUBECONFIG=/dev/null kubectl label --local -f "$JOB" -o jsonpath="$1" \
+		checked=yes 2>/dev/null | tail -1
+}
+expect_eq "job manifest: a volume claim and an Indexed Job of 4" \
+	"PersistentVolumeClaim//Job/Indexed/4" \
+	"$(jq_job '{.kind}/{.spec.completionMode}/{.spec.completions}')"
+CMD=$(jq_job '{.spec.template.spec.containers[0].args[0]}')
+mkdir -p "$LIB_TMP/etc/labgrade" "$LIB_TMP/bin" "$LIB_TMP/results"
+cp "$LIB_TMP/r2.yaml" "$LIB_TMP/etc/labgrade/roster.yaml"
+ln -sf "$LABGRADE" "$LIB_TMP/bin/labgrade"
+CMD=${CMD//\/etc\/labgrade/$LIB_TMP/etc/labgrade}
+CMD=${CMD//\/results/$LIB_TMP/results}
+expect_contains "job command: a shard of the roster" "--shard" "$CMD"
+for i in 0 1 2 3; do
+	JOB_COMPLETION_INDEX=$i PATH="$LIB_TMP/bin:$PATH" sh -c "$CMD" \
+		>/dev/null 2>&1
+	rcs="${rcs:-}$?"
+done
+expect_eq "job command: exit 0 for results with unreachable students" \
+	0000 "$rcs"
+run_lg merge -o "$LIB_TMP/jobclass" "$LIB_TMP"/results/shard-*/class.json
+check "job shards merge into the class gradebook" \
+	cmp "$LIB_TMP/jobclass/gradebook.csv" "$LIB_TMP/out2/gradebook.csv"
