@@ -408,6 +408,38 @@ static enum lg_err check_host_key(struct lg_ssh *s, const struct lg_ssh_opts *o,
 	return rc;
 }
 
+int lg_ssh_known_check(const char *text, size_t len, const char *host, int port,
+		       const char *key, size_t keylen, int hostkey_type,
+		       char *old_fp, size_t n)
+{
+	LIBSSH2_SESSION *tmp;
+	LIBSSH2_KNOWNHOSTS *kh;
+	struct libssh2_knownhost *found = NULL;
+	int check = -1;
+
+	pthread_once(&ssh_init_ctl, ssh_init_once);
+	tmp = libssh2_session_init();
+	kh = tmp ? libssh2_knownhost_init(tmp) : NULL;
+	if (n)
+		*old_fp = '\0';
+	if (kh) {
+		lg_ssh_known_load(kh, text, len);
+		check =
+		    libssh2_knownhost_checkp(kh, host, port, key, keylen,
+					     LIBSSH2_KNOWNHOST_TYPE_PLAIN |
+						 LIBSSH2_KNOWNHOST_KEYENC_RAW |
+						 known_key_type(hostkey_type),
+					     &found);
+		if (check == LIBSSH2_KNOWNHOST_CHECK_MISMATCH && n)
+			lg_ssh_fingerprint_b64(found->key ? found->key : "",
+					       old_fp, n);
+		libssh2_knownhost_free(kh);
+	}
+	if (tmp)
+		libssh2_session_free(tmp);
+	return check;
+}
+
 /* ------------------------------------------------------------------ */
 /* Login.                                                              */
 

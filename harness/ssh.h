@@ -68,6 +68,16 @@ void lg_ssh_kill_after(struct lg_ssh *s, long ms);
 /* The last tunnel or session failure, or "" (a copy, into buf). */
 void lg_ssh_last_error(struct lg_ssh *s, char *buf, size_t n);
 
+/*
+ * How known_hosts text judges a host key (the raw blob, keylen bytes, of
+ * libssh2 host key type hostkey_type) for host:port, as lg_ssh_open does:
+ * a LIBSSH2_KNOWNHOST_CHECK_* value; on a mismatch old_fp (n bytes) gets
+ * the recorded key's "SHA256:..." fingerprint. For tests and fuzzing.
+ */
+int lg_ssh_known_check(const char *text, size_t len, const char *host, int port,
+		       const char *key, size_t keylen, int hostkey_type,
+		       char *old_fp, size_t n);
+
 /* Stop the pump, close every tunnel and the session. NULL is fine. */
 void lg_ssh_close(struct lg_ssh *s);
 
