@@ -257,3 +257,25 @@ expect_eq "job command: exit 0 for results with unreachable students" \
 run_lg merge -o "$LIB_TMP/jobclass" "$LIB_TMP"/results/shard-*/class.json
 check "job shards merge into the class gradebook" \
 	cmp "$LIB_TMP/jobclass/gradebook.csv" "$LIB_TMP/out2/gradebook.csv"
+
+# --- 8. the grade deadline: a student whose grade outlives timeouts.grade
+# has its tunnels closed, so what was still running ends as an error
+start_labsim slow --scenario "$(scenario fault-injection)" || exit 1
+mkdir -p "$VM/slow"
+cp "$KC" "$VM/slow/config"
+cat >"$LIB_TMP/r8.yaml" <<YAML
+known-hosts: $KH
+timeouts: {connect: 3s, grade: 2s}
+defaults: {user: root, port: $PORT1, identity: $SSH_DIR/id}
+students:
+  - {name: slow, host: 127.0.0.1, kubeconfig: $VM/slow/config}
+YAML
+run_lg batch -q --no-journal -o "$LIB_TMP/out8" "$LIB_TMP/r8.yaml"
+expect_eq "grade deadline: exit 3" 3 "$LG_RC"
+expect_contains "grade deadline: said in the report" \
+	"tunnels closed at the grade deadline" "$(cat "$LIB_TMP/out8/students/slow.md")"
+# (which ones depends on the machine's speed; circuit-breaking starts only
+# after every other check, fault-injection's 6 s delay test included, so
+# always after the 2 s deadline)
+expect_contains "grade deadline: a check started after it is an error" \
+	"circuit-breaking=error" "$(cj "$LIB_TMP/out8/class.json" slow verdicts)"
