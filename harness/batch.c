@@ -34,6 +34,7 @@ struct student_run {
 	const struct lg_roster_student *st;
 	struct lg_batch_row *row;
 	struct lg_ssh *ssh;
+	struct lg_ssh *jump; /* the roster's jump host, or NULL */
 	struct lg_kubeconfig kc;
 	struct target api;
 	struct lg_cluster *cluster;
@@ -206,6 +207,79 @@ static enum lg_err forward_gateway(struct student_run *r, struct lg_error *err)
 	return rc;
 }
 
+/* "[user@]host[:port]" into the jump's options (user defaults to the
+ * student's, port to 22); the strings are allocated in *spec. */
+static enum lg_err parse_jump(const char *jump, struct lg_ssh_opts *jo,
+			      char **spec, struct lg_error *err)
+{
+	char *at, *colon, *end;
+	long port = 22;
+
+	*spec = lg_xstrdup(jump);
+	at = strchr(*spec, '@');
+	if (at) {
+		*at = '\0';
+		jo->user = *spec;
+	}
+	jo->host = at ? at + 1 : *spec;
+	colon = strchr(jo->host, ':');
+	if (colon) {
+		*colon = '\0';
+		port = strtol(colon + 1, &end, 10);
+		if (*end || port < 1 || port > 65535)
+			return lg_errorf(err, LG_ECONFIG,
+					 "jump host '%s': bad port", jump);
+	}
+	jo->port = (int)port;
+	return *jo->host ? LG_OK
+			 : lg_errorf(err, LG_ECONFIG, "jump host '%s': no host",
+				     jump);
+}
+
+/* A session that failed through the jump host: the jump's tunnel knows
+ * better than a handshake cut short. */
+static void jump_cause(struct student_run *r, struct lg_error *err)
+{
+	char why[256];
+
+	lg_ssh_last_error(r->jump, why, sizeof(why));
+	if (!*why)
+		return;
+	lg_error_clear(err);
+	lg_errorf(err, LG_ESSH, "through jump host '%s': %s", r->st->jump, why);
+}
+
+/* Through the jump host when there is one: its own SSH session (same
+ * credentials and known_hosts), and a tunnel from it to the student's VM
+ * that the student's session then connects to. */
+static enum lg_err open_ssh(struct student_run *r, struct lg_ssh_opts *so,
+			    struct lg_error *err)
+{
+	struct lg_ssh_opts jo = *so;
+	char *spec = NULL;
+	int local = 0;
+	enum lg_err rc = LG_OK;
+
+	if (r->st->jump) {
+		rc = parse_jump(r->st->jump, &jo, &spec, err);
+		if (!rc)
+			rc = lg_ssh_open(&r->jump, &jo, NULL, err);
+		if (!rc)
+			rc = lg_ssh_start(r->jump, err);
+		if (!rc)
+			rc = lg_ssh_forward(r->jump, so->host, so->port, &local,
+					    err);
+		so->via_host = "127.0.0.1";
+		so->via_port = local;
+	}
+	if (!rc)
+		rc = lg_ssh_open(&r->ssh, so, &r->hostkey, err);
+	free(spec);
+	if (rc && r->jump)
+		jump_cause(r, err);
+	return rc;
+}
+
 static enum lg_err connect_student(struct student_run *r, struct lg_error *err)
 {
 	const struct lg_roster *ro = r->o->roster;
@@ -216,15 +290,13 @@ static enum lg_err connect_student(struct student_run *r, struct lg_error *err)
 				 r->st->password,
 				 ro->known_hosts,
 				 ro->trust_new_hosts || r->o->trust_new_hosts,
-				 ro->connect_ms};
+				 ro->connect_ms,
+				 NULL,
+				 0};
 	struct lg_cluster_opts co = {0};
 	int local = 0;
-	enum lg_err rc = lg_ssh_open(&r->ssh, &so, &r->hostkey, err);
+	enum lg_err rc = open_ssh(r, &so, err);
 
-	if (!rc && r->st->jump)
-		rc = lg_errorf(err, LG_ECONFIG,
-			       "jump hosts are not supported yet ('%s')",
-			       r->st->jump);
 	if (!rc)
 		rc = fetch_kubeconfig(r, err);
 	if (!rc)
@@ -372,6 +444,7 @@ static void run_release(struct student_run *r)
 	if (r->cluster)
 		lg_cluster_free(r->cluster);
 	lg_ssh_close(r->ssh);
+	lg_ssh_close(r->jump); /* after: ssh's connection goes through it */
 	lg_kubeconfig_release(&r->kc);
 	lg_journal_release(&r->journal);
 	free(r->journal_note);

@@ -23,7 +23,7 @@ struct lg_roster_student {
 	char *password;
 	char *kubeconfig;
 	char *gateway_url; /* NULL: the checks find the gateway */
-	char *jump;	   /* "[user@]host[:port]" or NULL */
+	char *jump;	   /* "[user@]host[:port]" or NULL: a bastion */
 	unsigned line, col;
 };
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ssh.c: libssh2 sessions to students' VMs, and the thread that pumps
  * their direct-tcpip channels to local sockets. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -157,8 +158,9 @@ static enum lg_err tcp_connect(struct lg_ssh *s, const struct lg_ssh_opts *o,
 	int rc, e = 0;
 
 	hints.ai_socktype = SOCK_STREAM;
-	snprintf(port, sizeof(port), "%d", o->port);
-	rc = getaddrinfo(o->host, port, &hints, &res);
+	snprintf(port, sizeof(port), "%d", o->via_host ? o->via_port : o->port);
+	rc = getaddrinfo(o->via_host ? o->via_host : o->host, port, &hints,
+			 &res);
 	if (rc)
 		return lg_errorf(err, LG_ESSH, "cannot resolve '%s': %s",
 				 o->host, gai_strerror(rc));
@@ -233,6 +235,30 @@ static void lg_ssh_fingerprint_b64(const char *b64, char *out, size_t n)
 	free(raw);
 }
 
+/* 20 bytes in base64 as OpenSSH writes them: 27 characters and '='. */
+static bool b64_20(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 27; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '+' && s[i] != '/')
+			return false;
+	return s[27] == '=';
+}
+
+/*
+ * A hashed entry must have OpenSSH's shape, "|1|SALT|HASH " with a 20-byte
+ * salt and hash: libssh2 1.10 leaks on other shapes (libssh2/libssh2#1957,
+ * #2245), and ssh never writes them.
+ */
+static bool hashed_ok(const char *l, size_t n)
+{
+	if (n < 3 || memcmp(l, "|1|", 3))
+		return true;
+	return n > 60 && b64_20(l + 3) && l[31] == '|' && b64_20(l + 32) &&
+	       (l[60] == ' ' || l[60] == '\t');
+}
+
 /* Read known_hosts line by line: one line libssh2 cannot read (a key type
  * it does not know) must not hide the others. libssh2 expects each line
  * with its newline (it drops the last character), as fgets gives it. */
@@ -246,9 +272,12 @@ static void lg_ssh_known_load(LIBSSH2_KNOWNHOSTS *kh, const char *text,
 		end = pos;
 		while (end < len && text[end] != '\n')
 			end++;
-		if (end > pos) {
-			line = lg_xasprintf("%.*s\n", (int)(end - pos),
-					    text + pos);
+		/* a NUL byte would end the line early for libssh2 */
+		if (end > pos && !memchr(text + pos, '\0', end - pos) &&
+		    hashed_ok(text + pos, end - pos)) {
+			line = lg_xmalloc(end - pos + 2);
+			memcpy(line, text + pos, end - pos);
+			memcpy(line + (end - pos), "\n", 2);
 			libssh2_knownhost_readline(
 			    kh, line, end - pos + 1,
 			    LIBSSH2_KNOWNHOST_FILE_OPENSSH);

@@ -18,6 +18,11 @@ struct lg_ssh_opts {
 	const char *known_hosts; /* OpenSSH format; absent means empty */
 	bool trust_new;		 /* record an unknown host key, do not fail */
 	long connect_ms;	 /* TCP, handshake, login, each tunnel open */
+	/* When set, the TCP connection goes here instead (a jump host's
+	 * tunnel to host:port); host and port still name the host for its
+	 * key and in messages. */
+	const char *via_host;
+	int via_port;
 };
 
 /*

@@ -279,3 +279,30 @@ expect_contains "grade deadline: said in the report" \
 # always after the 2 s deadline)
 expect_contains "grade deadline: a check started after it is an error" \
 	"circuit-breaking=error" "$(cj "$LIB_TMP/out8/class.json" slow verdicts)"
+
+# --- 9. a jump host: vm1 as the bastion, the student's VM (vm2) reached
+# from it as "localhost" (so its key is checked under that name)
+cat >"$LIB_TMP/r9.yaml" <<YAML
+known-hosts: $LIB_TMP/known_hosts9
+timeouts: {connect: 3s}
+defaults: {user: root, identity: $SSH_DIR/id}
+students:
+  - {name: hop, host: localhost, port: $PORT2, jump: "root@127.0.0.1:$PORT1",
+     kubeconfig: $VM/ana/config, gateway-url: "$GW_ANA"}
+  - {name: nohop, host: localhost, port: $DEAD_PORT,
+     jump: "127.0.0.1:$PORT1"}
+  - {name: deadjump, host: 127.0.0.1, port: $PORT2,
+     jump: "127.0.0.1:$DEAD_PORT"}
+YAML
+run_lg batch -q --no-journal --trust-new-hosts -o "$LIB_TMP/out9" "$LIB_TMP/r9.yaml"
+expect_eq "jump host: graded like labgrade all" "$(ref "$REF_ANA" verdicts)" \
+	"$(cj "$LIB_TMP/out9/class.json" hop verdicts)"
+expect_contains "jump host: the VM's own key recorded under its name" \
+	"[localhost]:$PORT2 ssh-ed25519 $(cut -d' ' -f2 "$SSH_DIR/vm2/hostkey.pub")" \
+	"$(cat "$LIB_TMP/known_hosts9")"
+expect_contains "jump host: a VM the bastion cannot reach, said so" \
+	"through jump host '127.0.0.1:$PORT1': 127.0.0.1:$PORT1: the VM could not open a connection to localhost:$DEAD_PORT" \
+	"$(cj "$LIB_TMP/out9/class.json" nohop error)"
+expect_contains "jump host: a dead bastion" \
+	"127.0.0.1:$DEAD_PORT: cannot connect: Connection refused" \
+	"$(cj "$LIB_TMP/out9/class.json" deadjump error)"
