@@ -306,3 +306,20 @@ expect_contains "jump host: a VM the bastion cannot reach, said so" \
 expect_contains "jump host: a dead bastion" \
 	"127.0.0.1:$DEAD_PORT: cannot connect: Connection refused" \
 	"$(cj "$LIB_TMP/out9/class.json" deadjump error)"
+
+# --- 10. no gateway-url: the gateway Service is found as labgrade all
+# finds it, and its address (as the VM sees it) is used through the tunnel
+cat >"$LIB_TMP/r10.yaml" <<YAML
+known-hosts: $KH
+defaults: {user: root, port: $PORT1, identity: $SSH_DIR/id}
+students:
+  - {name: ana, host: 127.0.0.1, kubeconfig: $VM/ana/config}
+YAML
+run_lg batch -q --no-journal -o "$LIB_TMP/out10" "$LIB_TMP/r10.yaml"
+R10=$(cat "$LIB_TMP/out10/students/ana.md")
+expect_contains "found gateway: said which, through the tunnel" \
+	"gateway: Service bookinfo-gateway-istio: " "$R10"
+expect_contains "found gateway: traffic through the tunnel" \
+	"GET http://127.0.0.1:" "$(grep 'productpage-reachable' -A3 <<<"$R10")"
+expect_eq "found gateway: graded like labgrade all" "$(ref "$REF_ANA" verdicts)" \
+	"$(cj "$LIB_TMP/out10/class.json" ana verdicts)"
