@@ -70,5 +70,6 @@ while True:
 ' >"$f" &
 	MUTE_PIDS="$MUTE_PIDS $!"
 	while [ ! -s "$f" ]; do sleep 0.05; done
+	# shellcheck disable=SC2034 # read by the tests that source this
 	MUTE_PORT=$(cat "$f")
 }
