@@ -323,3 +323,31 @@ expect_contains "found gateway: traffic through the tunnel" \
 	"GET http://127.0.0.1:" "$(grep 'productpage-reachable' -A3 <<<"$R10")"
 expect_eq "found gateway: graded like labgrade all" "$(ref "$REF_ANA" verdicts)" \
 	"$(cj "$LIB_TMP/out10/class.json" ana verdicts)"
+
+# --- 11. login by ssh-agent; a key with a passphrase is refused clearly
+ssh-keygen -q -t ed25519 -N 'not-in-roster' -f "$SSH_DIR/locked"
+cat "$SSH_DIR/locked.pub" >>"$SSH_DIR/vm1/authorized_keys"
+cat >"$LIB_TMP/r11.yaml" <<YAML
+known-hosts: $KH
+defaults: {user: root, port: $PORT1}
+students:
+  - {name: agent, host: 127.0.0.1, kubeconfig: $VM/bo/config}
+  - {name: locked, host: 127.0.0.1, identity: $SSH_DIR/locked}
+YAML
+AGENT_ENV=$(ssh-agent -s)
+eval "$AGENT_ENV" >/dev/null
+MUTE_PIDS="$MUTE_PIDS $SSH_AGENT_PID" # stopped on exit with the others
+ssh-add -q "$SSH_DIR/stranger" 2>/dev/null # refused first: the next is tried
+ssh-add -q "$SSH_DIR/id" 2>/dev/null
+run_lg batch -q --no-journal -o "$LIB_TMP/out11" "$LIB_TMP/r11.yaml"
+expect_eq "ssh-agent: graded like labgrade all" "$(ref "$REF_BO" verdicts)" \
+	"$(cj "$LIB_TMP/out11/class.json" agent verdicts)"
+expect_contains "passphrase key: said so" \
+	"cannot use identity file '$SSH_DIR/locked'" \
+	"$(cj "$LIB_TMP/out11/class.json" locked error)"
+ssh-agent -k >/dev/null
+unset SSH_AUTH_SOCK SSH_AGENT_PID
+run_lg batch -q --no-journal -o "$LIB_TMP/out11b" "$LIB_TMP/r11.yaml"
+expect_contains "no identity and no agent: said so" \
+	"no identity, no password and no ssh-agent" \
+	"$(cj "$LIB_TMP/out11b/class.json" agent error)"
