@@ -16,10 +16,11 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# start_sshd NAME: sshd with host key $SSH_DIR/NAME.hostkey; sets SSHD_PORT.
+# start_sshd NAME: sshd with host key $SSH_DIR/NAME/hostkey and the
+# login's home (for SFTP) in $SSH_DIR/NAME/home; sets SSHD_PORT.
 start_sshd() {
 	local d="$SSH_DIR/$1"
-	mkdir -p "$d" /run/sshd
+	mkdir -p "$d/home" /run/sshd
 	[ -f "$d/hostkey" ] || ssh-keygen -q -t ed25519 -N '' -f "$d/hostkey"
 	cp "$SSH_DIR/id.pub" "$d/authorized_keys"
 	SSHD_PORT=$(free_port)
@@ -35,7 +36,8 @@ PermitRootLogin prohibit-password
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 AllowTcpForwarding yes
-Subsystem sftp internal-sftp
+# the VM's "home" for paths such as ~/.kube/config: SFTP starts there
+Subsystem sftp internal-sftp -d $d/home
 LogLevel VERBOSE
 CONF
 	/usr/sbin/sshd -D -e -f "$d/sshd_config" 2>"$d/sshd.log" &

@@ -307,13 +307,16 @@ expect_contains "jump host: a dead bastion" \
 	"127.0.0.1:$DEAD_PORT: cannot connect: Connection refused" \
 	"$(cj "$LIB_TMP/out9/class.json" deadjump error)"
 
-# --- 10. no gateway-url: the gateway Service is found as labgrade all
-# finds it, and its address (as the VM sees it) is used through the tunnel
+# --- 10. the defaults: the kubeconfig at ~/.kube/config on the VM, and
+# no gateway-url: the gateway Service is found as labgrade all finds it,
+# and its address (as the VM sees it) is used through the tunnel
+mkdir -p "$SSH_DIR/vm1/home/.kube"
+cp "$VM/ana/config" "$SSH_DIR/vm1/home/.kube/config"
 cat >"$LIB_TMP/r10.yaml" <<YAML
 known-hosts: $KH
 defaults: {user: root, port: $PORT1, identity: $SSH_DIR/id}
 students:
-  - {name: ana, host: 127.0.0.1, kubeconfig: $VM/ana/config}
+  - {name: ana, host: 127.0.0.1}
 YAML
 run_lg batch -q --no-journal -o "$LIB_TMP/out10" "$LIB_TMP/r10.yaml"
 R10=$(cat "$LIB_TMP/out10/students/ana.md")
