@@ -312,18 +312,43 @@ static int parse_batch(struct batch_cli *c, int argc, char **argv)
 
 struct progress {
 	FILE *out;
-	size_t running, unreachable;
+	const char *running[256]; /* names; parallel is at most 256 */
+	size_t nrunning, unreachable;
 };
+
+/* "graded N/M; running: a, b, c and 4 more; F failed to connect" */
+static void status_line(const struct progress *p, size_t done, size_t total)
+{
+	size_t i;
+
+	fprintf(p->out,
+		"labgrade: graded %zu/%zu; running:", done - p->unreachable,
+		total);
+	for (i = 0; i < p->nrunning && i < 5; i++)
+		fprintf(p->out, "%s %s", i ? "," : "", p->running[i]);
+	if (p->nrunning > 5)
+		fprintf(p->out, " and %zu more", p->nrunning - 5);
+	fprintf(p->out, "%s; %zu failed to connect\n",
+		p->nrunning ? "" : " none", p->unreachable);
+}
 
 static void on_started(void *data, const struct lg_batch_row *row)
 {
 	struct progress *p = data;
 
-	if (!p->out)
-		return;
-	p->running++;
-	fprintf(p->out, "labgrade: grading %s (%zu running)\n", row->name,
-		p->running);
+	if (p->nrunning < LG_ARRAY_SIZE(p->running))
+		p->running[p->nrunning++] = row->name;
+}
+
+static void forget(struct progress *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nrunning; i++)
+		if (p->running[i] == name) {
+			p->running[i] = p->running[--p->nrunning];
+			return;
+		}
 }
 
 static void on_finished(void *data, const struct lg_batch_row *row, size_t done,
@@ -332,7 +357,7 @@ static void on_finished(void *data, const struct lg_batch_row *row, size_t done,
 	struct progress *p = data;
 	char a[32], b[32];
 
-	p->running--;
+	forget(p, row->name);
 	p->unreachable += row->error != NULL;
 	if (!p->out)
 		return;
@@ -347,10 +372,7 @@ static void on_finished(void *data, const struct lg_batch_row *row, size_t done,
 			lg_report_fmt_points(b, sizeof(b),
 					     lg_report_max_points(&row->rep)),
 			row->rep.seconds);
-	fprintf(p->out,
-		"labgrade: graded %zu/%zu, %zu running, %zu failed to "
-		"connect\n",
-		done - p->unreachable, total, p->running, p->unreachable);
+	status_line(p, done, total);
 }
 
 /* ------------------------------------------------------------------ */
@@ -511,7 +533,7 @@ static int cmd_batch(int argc, char **argv)
 	struct lg_roster ro = {0};
 	struct lg_rubric ru = {0};
 	struct lg_batch b = {0};
-	struct progress p = {NULL, 0, 0};
+	struct progress p = {0};
 	struct lg_batch_hooks hooks = {on_started, on_finished, &p};
 	int status = parse_batch(&c, argc, argv);
 

@@ -131,7 +131,10 @@ expect_contains "changed host key: both fingerprints" \
 	"$(cj "$OUT/class.json" changed error)"
 expect_eq "trusted key recorded once" 1 \
 	"$(grep -c "^\[127.0.0.1\]:$PORT1 ssh-ed25519 " "$KH")"
-expect_contains "progress: counts" "graded 2/7" "$LG_ERR"
+expect_contains "progress: the end" \
+	"graded 2/7; running: none; 5 failed to connect" "$LG_ERR"
+check "progress: who is running, by name" \
+	grep -Eq '; running: [a-z]+(, [a-z]+)*; ' <<<"$LG_ERR"
 expect_contains "progress: failures named" "dead: not graded:" "$LG_ERR"
 
 # the outputs
