@@ -124,29 +124,40 @@ static enum lg_err ssh_wait(struct lg_ssh *s, const char *what,
 /* Connecting.                                                         */
 
 /* A non-blocking connect to one address, waited for until the deadline. */
+/* The end of a non-blocking connect: 0, or the errno it failed with
+ * (ETIMEDOUT when the deadline came first). */
+static int connect_wait(int fd, long long deadline)
+{
+	struct pollfd p = {fd, POLLOUT, 0};
+	int soerr = 0;
+	socklen_t sl = sizeof(soerr);
+	long long left = deadline - now_ms();
+
+	if (left <= 0 || poll(&p, 1, (int)left) != 1)
+		return ETIMEDOUT;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0)
+		return errno;
+	return soerr;
+}
+
+/* A non-blocking connect to one address, waited for until the deadline;
+ * -1 with errno set on a failure. */
 static int connect_one(const struct addrinfo *ai, long long deadline)
 {
 	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
 			ai->ai_protocol);
-	struct pollfd p;
-	int soerr = 0;
-	socklen_t sl = sizeof(soerr);
-	long long left;
+	int e = 0;
 
 	if (fd < 0)
 		return -1;
 	set_nonblock(fd);
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 		return fd;
-	p.fd = fd;
-	p.events = POLLOUT;
-	left = deadline - now_ms();
-	if (errno == EINPROGRESS && left > 0 && poll(&p, 1, (int)left) == 1 &&
-	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 &&
-	    soerr == 0)
+	e = errno == EINPROGRESS ? connect_wait(fd, deadline) : errno;
+	if (e == 0)
 		return fd;
-	errno = soerr ? soerr : ETIMEDOUT;
 	close(fd);
+	errno = e;
 	return -1;
 }
 
