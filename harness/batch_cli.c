@@ -480,6 +480,25 @@ static const char *rubric_path(const char *given)
 	return LG_DATADIR "/rubric.yaml";
 }
 
+/* As for `labgrade all`: every check needs its objective in the rubric,
+ * or a class would be graded out of the wrong total. */
+static bool rubric_covers(const struct lg_rubric *r)
+{
+	size_t i;
+	bool ok = true;
+
+	for (i = 0; i < lg_nchecks; i++) {
+		if (lg_rubric_find(r, lg_checks[i]->id))
+			continue;
+		fprintf(stderr,
+			"labgrade: %s: no objective '%s' (the rubric does not "
+			"match this labgrade)\n",
+			r->path ? r->path : "rubric", lg_checks[i]->id);
+		ok = false;
+	}
+	return ok;
+}
+
 static int load_inputs(struct batch_cli *c, struct lg_roster *ro,
 		       struct lg_rubric *ru)
 {
@@ -490,6 +509,8 @@ static int load_inputs(struct batch_cli *c, struct lg_roster *ro,
 		fprintf(stderr, "labgrade: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
+	if (!rubric_covers(ru))
+		return EXIT_USAGE;
 	if (c->parallel)
 		ro->parallel = c->parallel;
 	c->o.roster = ro;
