@@ -313,8 +313,11 @@ expect_contains "jump host: a dead bastion" \
 # --- 10. the defaults: the kubeconfig at ~/.kube/config on the VM, and
 # no gateway-url: the gateway Service is found as labgrade all finds it,
 # and its address (as the VM sees it) is used through the tunnel
+# (its server by a host name the VM resolves: the tunnel carries the name
+# for TLS, the address is the VM's business)
 mkdir -p "$SSH_DIR/vm1/home/.kube"
-cp "$VM/ana/config" "$SSH_DIR/vm1/home/.kube/config"
+sed 's|server: https://127.0.0.1:|server: https://localhost:|' \
+	"$VM/ana/config" >"$SSH_DIR/vm1/home/.kube/config"
 cat >"$LIB_TMP/r10.yaml" <<YAML
 known-hosts: $KH
 defaults: {user: root, port: $PORT1, identity: $SSH_DIR/id}
@@ -329,6 +332,8 @@ expect_contains "found gateway: traffic through the tunnel" \
 	"GET http://127.0.0.1:" "$(grep 'productpage-reachable' -A3 <<<"$R10")"
 expect_eq "found gateway: graded like labgrade all" "$(ref "$REF_ANA" verdicts)" \
 	"$(cj "$LIB_TMP/out10/class.json" ana verdicts)"
+expect_contains "server by name: the report names it" \
+	"**Server:** https://localhost:" "$R10"
 
 # --- 11. login by ssh-agent; a key with a passphrase is refused clearly
 ssh-keygen -q -t ed25519 -N 'not-in-roster' -f "$SSH_DIR/locked"
