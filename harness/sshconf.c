@@ -171,7 +171,7 @@ static char *lower_dup(const char *s, size_t n)
 /* One line of the file (NUL-terminated, may be changed). */
 static enum lg_err parse_line(struct parse *p, char *s, unsigned line)
 {
-	char *key, *val;
+	char *key, *val = NULL;
 	size_t k;
 	struct entry *e;
 
