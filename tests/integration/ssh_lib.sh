@@ -20,7 +20,9 @@ free_port() {
 # login's home (for SFTP) in $SSH_DIR/NAME/home; sets SSHD_PORT.
 start_sshd() {
 	local d="$SSH_DIR/$1"
-	mkdir -p "$d/home" /run/sshd
+	mkdir -p "$d/home"
+	# sshd run by root wants its privilege separation directory
+	[ "$(id -u)" != 0 ] || mkdir -p /run/sshd
 	[ -f "$d/hostkey" ] || ssh-keygen -q -t ed25519 -N '' -f "$d/hostkey"
 	cp "$SSH_DIR/id.pub" "$d/authorized_keys"
 	SSHD_PORT=$(free_port)

@@ -11,6 +11,9 @@ if [ ! -x /usr/sbin/sshd ] || ! command -v ssh-keygen >/dev/null; then
 	not_ok "openssh-server is installed (make deps installs it)"
 	exit 1
 fi
+# the students' login: whoever runs the tests (sshd as that user serves
+# only that user)
+ME=$(id -un)
 ssh_setup_keys
 start_sshd vm1 || exit 1
 PORT1=$SSHD_PORT
@@ -41,7 +44,7 @@ roster() {
 known-hosts: $KH
 timeouts: {connect: 3s, grade: 2m}
 parallel: 4
-defaults: {user: root, port: $PORT1, identity: $SSH_DIR/id}
+defaults: {user: $ME, port: $PORT1, identity: $SSH_DIR/id}
 students:
   - {name: ana, host: 127.0.0.1, kubeconfig: $VM/ana/config,
      gateway-url: "$GW_ANA"}
@@ -122,7 +125,7 @@ expect_contains "mute host: timed out at the handshake" \
 	"127.0.0.1:$MUTE_PORT: no answer to the SSH handshake within 3000 ms" \
 	"$(cj "$OUT/class.json" mute error)"
 expect_contains "refused login: said so" \
-	"login refused for user 'root'" "$(cj "$OUT/class.json" refused error)"
+	"login refused for user '$ME'" "$(cj "$OUT/class.json" refused error)"
 expect_contains "missing kubeconfig: named" \
 	"no kubeconfig at '$VM/nobody/config' on the VM" \
 	"$(cj "$OUT/class.json" nokc error)"
@@ -181,7 +184,7 @@ expect_eq "bad shard: exit 2" 2 "$LG_RC"
 cat >"$LIB_TMP/vagrant.cfg" <<CFG
 Host ana
   HostName 127.0.0.1
-  User root
+  User $ME
   Port $PORT1
   UserKnownHostsFile /dev/null
   StrictHostKeyChecking no
@@ -196,7 +199,7 @@ expect_contains "roster from ssh-config: warns about disabled checks" \
 	"turned host key checking off; the roster does not" "$LG_ERR"
 run_lg roster --check "$LIB_TMP/fromvagrant.yaml"
 expect_eq "roster from ssh-config: loads" \
-	"ana	root@127.0.0.1:$PORT1	~/.kube/config" "$LG_OUT"
+	"ana	$ME@127.0.0.1:$PORT1	~/.kube/config" "$LG_OUT"
 printf 'Host a\n  Port none\n' >"$LIB_TMP/bad.cfg"
 run_lg roster --from-ssh-config "$LIB_TMP/bad.cfg"
 expect_eq "bad ssh-config: exit 2" 2 "$LG_RC"
@@ -269,7 +272,7 @@ cp "$KC" "$VM/slow/config"
 cat >"$LIB_TMP/r8.yaml" <<YAML
 known-hosts: $KH
 timeouts: {connect: 3s, grade: 2s}
-defaults: {user: root, port: $PORT1, identity: $SSH_DIR/id}
+defaults: {user: $ME, port: $PORT1, identity: $SSH_DIR/id}
 students:
   - {name: slow, host: 127.0.0.1, kubeconfig: $VM/slow/config}
 YAML
@@ -288,9 +291,9 @@ expect_contains "grade deadline: a check started after it is an error" \
 cat >"$LIB_TMP/r9.yaml" <<YAML
 known-hosts: $LIB_TMP/known_hosts9
 timeouts: {connect: 3s}
-defaults: {user: root, identity: $SSH_DIR/id}
+defaults: {user: $ME, identity: $SSH_DIR/id}
 students:
-  - {name: hop, host: localhost, port: $PORT2, jump: "root@127.0.0.1:$PORT1",
+  - {name: hop, host: localhost, port: $PORT2, jump: "$ME@127.0.0.1:$PORT1",
      kubeconfig: $VM/ana/config, gateway-url: "$GW_ANA"}
   - {name: nohop, host: localhost, port: $DEAD_PORT,
      jump: "127.0.0.1:$PORT1"}
@@ -320,7 +323,7 @@ sed 's|server: https://127.0.0.1:|server: https://localhost:|' \
 	"$VM/ana/config" >"$SSH_DIR/vm1/home/.kube/config"
 cat >"$LIB_TMP/r10.yaml" <<YAML
 known-hosts: $KH
-defaults: {user: root, port: $PORT1, identity: $SSH_DIR/id}
+defaults: {user: $ME, port: $PORT1, identity: $SSH_DIR/id}
 students:
   - {name: ana, host: 127.0.0.1}
 YAML
@@ -340,7 +343,7 @@ ssh-keygen -q -t ed25519 -N 'not-in-roster' -f "$SSH_DIR/locked"
 cat "$SSH_DIR/locked.pub" >>"$SSH_DIR/vm1/authorized_keys"
 cat >"$LIB_TMP/r11.yaml" <<YAML
 known-hosts: $KH
-defaults: {user: root, port: $PORT1}
+defaults: {user: $ME, port: $PORT1}
 students:
   - {name: agent, host: 127.0.0.1, kubeconfig: $VM/bo/config}
   - {name: locked, host: 127.0.0.1, identity: $SSH_DIR/locked}
