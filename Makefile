@@ -17,8 +17,8 @@ CC ?= cc
 
 APT_PACKAGES = libcurl4-openssl-dev libcjson-dev libyaml-dev libssh2-1-dev \
 	libcmocka-dev libmicrohttpd-dev libgnutls28-dev pkg-config \
-	libxml2-utils openssl clang-format pmccabe
-PKGS = libcurl yaml-0.1 libcjson libssh2
+	libxml2-utils openssl clang-format pmccabe libssl-dev openssh-server
+PKGS = libcurl yaml-0.1 libcjson libssh2 libcrypto
 SIM_PKGS = libmicrohttpd gnutls yaml-0.1 libcjson
 
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
@@ -46,7 +46,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_SUPPORT_SRC = $(wildcard tests/unit/support/*.c)
 
 .PHONY: all deps test unit integration demo bench install clean lint \
-	check-deps FORCE
+	check-deps check-vagrant FORCE
 
 all: deps
 	$(Q)$(MAKE) --no-print-directory binaries
@@ -155,6 +155,7 @@ demo: all
 
 bench: all
 	$(Q)bash tests/bench.sh $(BUILD)
+	$(Q)bash tests/bench_batch.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -244,6 +245,12 @@ LINT_FILES = $(wildcard $(LINT_DIRS:%=%/*.c) $(LINT_DIRS:%=%/*.h))
 
 lint:
 	$(Q)bash tests/lint/lint.sh $(LINT_FILES)
+
+# The Vagrantfile and its provisioning scripts: `vagrant validate` needs
+# vagrant (Debian package), not VirtualBox.
+check-vagrant:
+	$(Q)shellcheck vagrant/*.sh tests/bench_batch.sh
+	$(Q)vagrant validate
 
 clean:
 	rm -rf $(BUILD) $(TBUILD)

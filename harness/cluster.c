@@ -1127,6 +1127,14 @@ static void kc_copy(struct lg_kubeconfig *d, const struct lg_kubeconfig *s)
 	d->token_file = dup_or_null(s->token_file);
 }
 
+/* The tunnel's address (see tunnel_to). */
+static void opts_tunnel(struct lg_cluster_opts *o,
+			const struct lg_cluster_opts *in)
+{
+	o->connect_host = in->connect_host;
+	o->connect_port = in->connect_port;
+}
+
 static void opts_fill(struct lg_cluster_opts *o,
 		      const struct lg_cluster_opts *in)
 {
@@ -1138,6 +1146,8 @@ static void opts_fill(struct lg_cluster_opts *o,
 	o->max_body = in && in->max_body ? in->max_body : CL_MAX_BODY;
 	o->page_limit =
 	    in && in->page_limit > 0 ? in->page_limit : CL_PAGE_LIMIT;
+	if (in)
+		opts_tunnel(o, in);
 }
 
 /*
@@ -1155,6 +1165,26 @@ static void apply_sni(struct cl_curl *t, CURLU *u, const char *host,
 	t->host_hdr = explicit_port ? lg_xasprintf("Host: %s:%s", host, port)
 				    : lg_xasprintf("Host: %s", host);
 	curl_url_set(u, CURLUPART_HOST, name, 0);
+}
+
+/*
+ * opts.connect_host: the URL's host (the tls-server-name when there is
+ * one) goes to the tunnel instead; it replaces apply_sni's entry, which
+ * would send it to the real host. connect_host is only read here.
+ */
+static void tunnel_to(struct cl_curl *t, CURLU *u, const char *port)
+{
+	char *name = NULL;
+
+	curl_url_get(u, CURLUPART_HOST, &name, 0);
+	free(t->connect_to);
+	curl_slist_free_all(t->connect_list);
+	t->connect_to =
+	    lg_xasprintf("%s:%s:%s:%d", name ? name : "", port,
+			 t->opts.connect_host, t->opts.connect_port);
+	t->connect_list = curl_slist_append(NULL, t->connect_to);
+	t->opts.connect_host = NULL; /* borrowed: do not keep it */
+	curl_free(name);
 }
 
 static enum lg_err parse_server(struct cl_curl *t, struct lg_error *err)
@@ -1179,6 +1209,8 @@ static enum lg_err parse_server(struct cl_curl *t, struct lg_error *err)
 	curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
 	if (t->kc.tls_server_name)
 		apply_sni(t, u, host, port, explicit_port);
+	if (t->opts.connect_host)
+		tunnel_to(t, u, port);
 	curl_url_set(u, CURLUPART_QUERY, NULL, 0);
 	curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
 	curl_url_get(u, CURLUPART_URL, &url, 0);

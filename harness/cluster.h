@@ -16,6 +16,14 @@ struct lg_cluster_opts {
 	long connect_timeout_ms; /* default 5000 */
 	size_t max_body;	 /* default 32 MiB */
 	long page_limit;	 /* list page size; default 500 */
+	/*
+	 * When set, every connection goes to connect_host:connect_port (the
+	 * local end of an SSH tunnel to the server) instead of the server's
+	 * address; the URL still names the server for TLS and the Host
+	 * header, and is never resolved locally.
+	 */
+	const char *connect_host;
+	int connect_port;
 };
 
 /*

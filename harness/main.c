@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../reports/report.h"
+#include "batch_cli.h"
 #include "expect.h"
 #include "i18n.h"
 #include "journal.h"
@@ -621,8 +622,11 @@ static int grade_args(const struct cli *o)
 int main(int argc, char **argv)
 {
 	struct cli o = {0};
-	int status = parse_args(&o, argc, argv);
+	int status = lg_batch_cli(argc, argv);
 
+	if (status >= 0)
+		return status;
+	status = parse_args(&o, argc, argv);
 	if (status >= 0)
 		return status;
 	if (strcmp(o.cmd, "all") == 0 || strcmp(o.cmd, "check") == 0) {
