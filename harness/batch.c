@@ -507,8 +507,7 @@ static void run_release(struct student_run *r)
 	free(r->gateway_url);
 	free(r->hostkey);
 	free(r->api.host);
-	free(r->state.gateway_url);
-	free(r->state.gateway_how);
+	lg_state_release(&r->state);
 }
 
 static void grade_student(const struct lg_batch_opts *o,
