@@ -708,7 +708,7 @@ static void round_release(struct run *r)
 
 /* Grade the watched objectives once and draw them: on a terminal the
  * screen is redrawn, elsewhere each grade follows the last. */
-static void watch_round(struct run *r, const struct cli *o)
+static void watch_round(struct run *r, const struct cli *o, bool first)
 {
 	struct lg_ctx ctx = {0};
 	struct lg_sched_hooks hooks = {on_started, on_finished, &r->term};
@@ -719,7 +719,10 @@ static void watch_round(struct run *r, const struct cli *o)
 
 	round_release(r);
 	stamp_now(when, sizeof(when));
-	fprintf(r->term.out, "%s", r->term.tty ? "\x1b[H\x1b[2J" : "\n");
+	if (r->term.tty)
+		fputs("\x1b[H\x1b[2J", r->term.out);
+	else if (!first)
+		fputs("\n", r->term.out);
 	fprintf(r->term.out, "labgrade watch %s  (%s)\n", when,
 		LG_TRL(o->lang, "Ctrl-C para salir", "Ctrl-C to leave"));
 	if (lg_sched_plan(&r->sched, (const char *const *)o->args, o->nargs,
@@ -751,6 +754,7 @@ static int cmd_watch(const struct cli *o)
 	struct sigaction sa = {0}, old;
 	sigset_t block, prev;
 	char *note;
+	bool first = true;
 	int status = setup(&r, o);
 
 	if (status >= 0)
@@ -765,7 +769,8 @@ static int cmd_watch(const struct cli *o)
 	w = lg_watch_start(r.cluster, journal_ns(&r), &interrupted);
 	pthread_sigmask(SIG_SETMASK, &prev, NULL);
 	do {
-		watch_round(&r, o);
+		watch_round(&r, o, first);
+		first = false;
 		if ((note = lg_watch_take_note(w)))
 			lg_print_line(stderr, "labgrade: watch: ", note);
 		free(note);
