@@ -439,11 +439,13 @@ void lg_term_result(struct lg_term *t, const struct lg_result *res)
 	lg_buf_release(&h);
 	w.fresh = false;
 	if (res->source == LG_SOURCE_JOURNAL) {
+		/* one unit: "(journal:" never ends a line without its time */
 		h = (struct lg_buf)LG_BUF_INIT;
-		lg_buf_addf(&h, "%s %s)", tr(t, "(diario:", "(journal:"),
-			    res->journal_time ? res->journal_time : "?");
+		lg_buf_addf(&h, "%s ", tr(t, "(diario:", "(journal:"));
+		lg_escape_term(&h, res->journal_time ? res->journal_time : "?");
+		lg_buf_adds(&h, ")");
 		wrap_gap(&w);
-		wrap_text(&w, h.buf);
+		wrap_word(&w, h.buf, h.len);
 		lg_buf_release(&h);
 	}
 	if (res->message && !message_said_below(res)) {
