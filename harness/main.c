@@ -799,6 +799,29 @@ static int grade_args(const struct cli *o)
 	return -1;
 }
 
+/* The commands that take no cluster, or their own arguments. */
+static int other_command(const struct cli *o)
+{
+	if (strcmp(o->cmd, "explain") == 0)
+		return cmd_explain(o);
+	if (strcmp(o->cmd, "watch") == 0)
+		return cmd_watch(o);
+	if (o->nargs > 0) {
+		fprintf(stderr, "labgrade: '%s' takes no arguments\n", o->cmd);
+		return EXIT_USAGE;
+	}
+	if (strcmp(o->cmd, "list") == 0)
+		return cmd_list(o);
+	if (strcmp(o->cmd, "help") == 0)
+		return usage(stdout, o->lang, EXIT_PASS);
+	if (strcmp(o->cmd, "version") == 0) {
+		printf("labgrade %s\n", LG_VERSION);
+		return EXIT_PASS;
+	}
+	fprintf(stderr, "labgrade: unknown command '%s'\n", o->cmd);
+	return usage(stderr, o->lang, EXIT_USAGE);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli o = {0};
@@ -810,22 +833,5 @@ int main(int argc, char **argv)
 		status = grade_args(&o);
 		return status >= 0 ? status : cmd_grade(&o);
 	}
-	if (strcmp(o.cmd, "explain") == 0)
-		return cmd_explain(&o);
-	if (strcmp(o.cmd, "watch") == 0)
-		return cmd_watch(&o);
-	if (o.nargs > 0) {
-		fprintf(stderr, "labgrade: '%s' takes no arguments\n", o.cmd);
-		return EXIT_USAGE;
-	}
-	if (strcmp(o.cmd, "list") == 0)
-		return cmd_list(&o);
-	if (strcmp(o.cmd, "help") == 0)
-		return usage(stdout, o.lang, EXIT_PASS);
-	if (strcmp(o.cmd, "version") == 0) {
-		printf("labgrade %s\n", LG_VERSION);
-		return EXIT_PASS;
-	}
-	fprintf(stderr, "labgrade: unknown command '%s'\n", o.cmd);
-	return usage(stderr, o.lang, EXIT_USAGE);
+	return other_command(&o);
 }

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "../harness/sanitize.h"
 #include "report.h"
 
 /* SGR colour per verdict: green, red, magenta (not our data), yellow. */
@@ -24,21 +25,31 @@ static const char *const verdict_color[] = {
 /* Where hints and wrapped text start: under the objective's id. */
 enum { INDENT_HEAD = 11, INDENT_HINT = 13, MIN_WIDTH = 40, MAX_WIDTH = 1000 };
 
+/* COLUMNS as a positive number, else 0. */
+static long env_columns(void)
+{
+	const char *env = getenv("COLUMNS");
+	char *end;
+	long v;
+
+	if (!env || !*env)
+		return 0;
+	v = strtol(env, &end, 10);
+	return *end || v <= 0 ? 0 : v;
+}
+
 /* The window's width: the TTY's, else COLUMNS (what shells export and
  * what a user sets for a pipe), else 80. */
 static int term_width(int fd)
 {
 	struct winsize ws;
-	const char *env = getenv("COLUMNS");
-	long v;
-	char *end;
+	long v = 0;
 
-	if (fd >= 0 && isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 &&
-	    ws.ws_col > 0)
+	if (fd >= 0 && isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0)
 		v = ws.ws_col;
-	else if (env && *env && (v = strtol(env, &end, 10), !*end) && v > 0)
-		;
-	else
+	if (v <= 0)
+		v = env_columns();
+	if (v <= 0)
 		v = 80;
 	return v < MIN_WIDTH ? MIN_WIDTH : v > MAX_WIDTH ? MAX_WIDTH : (int)v;
 }
@@ -72,38 +83,51 @@ static const char *tr(const struct lg_term *t, const char *es, const char *en)
  * blocks, so the width does not depend on the C locale. */
 static int codepoint_width(uint32_t c)
 {
-	if ((c >= 0x300 && c <= 0x36f) || (c >= 0x200b && c <= 0x200f) ||
-	    (c >= 0xfe00 && c <= 0xfe0f))
-		return 0;
-	if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) ||
-	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
-	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
-	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) ||
-	    (c >= 0x20000 && c <= 0x3fffd))
-		return 2;
+	static const struct {
+		uint32_t lo, hi;
+		int cols;
+	} blocks[] = {
+	    {0x300, 0x36f, 0},	 {0x200b, 0x200f, 0},	{0xfe00, 0xfe0f, 0},
+	    {0x1100, 0x115f, 2}, {0x2e80, 0xa4cf, 2},	{0xac00, 0xd7a3, 2},
+	    {0xf900, 0xfaff, 2}, {0xfe30, 0xfe4f, 2},	{0xff00, 0xff60, 2},
+	    {0xffe0, 0xffe6, 2}, {0x1f300, 0x1faff, 2}, {0x20000, 0x3fffd, 2},
+	};
+	size_t i;
+
+	for (i = 0; i < LG_ARRAY_SIZE(blocks); i++)
+		if (c >= blocks[i].lo && c <= blocks[i].hi)
+			return blocks[i].cols;
 	return 1;
 }
 
+/* The length of the escape sequence at s (n bytes left): ESC, '[' and
+ * parameters up to a final byte. */
+static size_t sgr_len(const unsigned char *u, size_t n)
+{
+	size_t i = 1;
+
+	while (i < n && !(i > 1 && u[i] >= 0x40 && u[i] <= 0x7e))
+		i++;
+	return i < n ? i + 1 : n;
+}
+
 /* One unit at s (n > 0 bytes left): a code point or an SGR sequence.
- * Returns its length in bytes and sets *cols. */
+ * Returns its length in bytes and sets *cols. Text here went through
+ * lg_escape_term, so it is valid UTF-8; a stray byte counts as one. */
 static size_t unit_at(const char *s, size_t n, int *cols)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	uint32_t c;
-	size_t len, i;
+	size_t len;
 
-	if (u[0] == 0x1b) {
-		for (i = 1; i < n && !(u[i] >= 0x40 && u[i] <= 0x7e && i > 1);)
-			i++;
-		*cols = 0;
-		return i < n ? i + 1 : n;
+	*cols = 0;
+	if (u[0] == 0x1b)
+		return sgr_len(u, n);
+	len = u[0] < 0x80 ? 0 : lg_utf8_decode(u, &c);
+	if (len == 0 || len > n) {
+		*cols = 1;
+		return 1;
 	}
-	len = u[0] < 0x80 ? 1 : u[0] >= 0xf0 ? 4 : u[0] >= 0xe0 ? 3 : 2;
-	if (len > n || (u[0] & 0xc0) == 0x80)
-		len = 1;
-	c = len == 1 ? u[0] : u[0] & (0x7f >> len);
-	for (i = 1; i < len; i++)
-		c = c << 6 | (u[i] & 0x3f);
 	*cols = codepoint_width(c);
 	return len;
 }
