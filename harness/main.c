@@ -755,8 +755,15 @@ static int cmd_watch(const struct cli *o)
 	sigset_t block, prev;
 	char *note;
 	bool first = true;
-	int status = setup(&r, o);
+	int status;
 
+	if (o->junit || o->markdown || o->json) {
+		fprintf(stderr,
+			"labgrade: 'watch' writes no reports (use 'all' "
+			"or 'check' for --junit, --markdown, --json)\n");
+		return EXIT_USAGE;
+	}
+	status = setup(&r, o);
 	if (status >= 0)
 		goto out;
 	lg_term_init(&r.term, stdout, o->lang);

@@ -30,6 +30,12 @@ expect_contains "explain of an unknown id: says which" "'no-such-check'" "$LG_ER
 run_lg explain
 expect_eq "explain without an id: exit 2" 2 "$LG_RC"
 
+run_lg watch --json -
+expect_eq "watch with a report option: exit 2" 2 "$LG_RC"
+expect_contains "watch with a report option: says why" "writes no reports" "$LG_ERR"
+run_lg watch no-such-check --kubeconfig /nonexistent
+expect_eq "watch of an unknown id: exit 2" 2 "$LG_RC"
+
 # --- bash completion offers the ids and the commands ------------------------
 COMP="$SRCDIR/contrib/completion/labgrade.bash"
 bin_dir="$LIB_TMP/bin"
