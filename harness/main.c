@@ -718,6 +718,8 @@ static void watch_round(struct run *r, const struct cli *o, bool first)
 	char when[32];
 
 	round_release(r);
+	/* again each time: the window may have been resized */
+	lg_term_init(&r->term, stdout, o->lang);
 	stamp_now(when, sizeof(when));
 	if (r->term.tty)
 		fputs("\x1b[H\x1b[2J", r->term.out);
@@ -766,7 +768,6 @@ static int cmd_watch(const struct cli *o)
 	status = setup(&r, o);
 	if (status >= 0)
 		goto out;
-	lg_term_init(&r.term, stdout, o->lang);
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, &old);
 	/* only this thread takes SIGINT: the watch threads poll the flag */

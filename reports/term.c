@@ -212,6 +212,19 @@ static void wrap_gap(struct wrap *w)
 	}
 }
 
+/* A command in backquotes is kept on one line, so it can be copied,
+ * when it fits the width under the indent: the end of the quote, else
+ * p (the words are wrapped one by one). */
+static const char *quoted_end(const struct wrap *w, const char *p)
+{
+	const char *end = *p == '`' ? strchr(p + 1, '`') : NULL;
+
+	if (!end ||
+	    width_n(p, (size_t)(end + 1 - p)) > (size_t)(w->width - w->indent))
+		return p;
+	return end + 1;
+}
+
 /* Words of text (sanitised for the terminal first) onto the wrap. */
 static void wrap_text(struct wrap *w, const char *text)
 {
@@ -222,7 +235,8 @@ static void wrap_text(struct wrap *w, const char *text)
 	for (p = e.buf; *p; p = q) {
 		while (*p == ' ')
 			p++;
-		for (q = p; *q && *q != ' ';)
+		q = quoted_end(w, p);
+		while (*q && *q != ' ')
 			q++;
 		if (q > p)
 			wrap_word(w, p, (size_t)(q - p));

@@ -726,6 +726,9 @@ static char *render_long(int width, bool color)
 	static const char zh[] = "路由规则没有匹配到用户 jason 的请求头部，"
 				 "请检查虚拟服务的配置和目标规则的子集定义"
 				 "是否一致 以及 端口";
+	static const char quoted[] = "apply `kubectl apply -n bookinfo -f "
+				     "samples/bookinfo/networking/destination-"
+				     "rule-all.yaml` first";
 	static const char url[] = "https://example.com/a-very-long-path-"
 				  "without-any-space-at-all-0123456789-"
 				  "abcdefghijklmnopqrstuvwxyz-0123456789-"
@@ -743,6 +746,7 @@ static char *render_long(int width, bool color)
 	lg_result_assert_pending(&res, "d", "jason rule", 2, cmd);
 	lg_result_assert_pending(&res, "e", "jason sees v2", 2, cmd);
 	lg_result_assert_pending(&res, "f", "jason again", 2, cmd);
+	lg_result_assert_pending(&res, "g", es, 1, quoted);
 	lg_result_warnf(&res, "%s %s", es, zh);
 	lg_result_finish(&res);
 	lg_term_init(&t, out, LG_LANG_EN);
@@ -752,8 +756,14 @@ static char *render_long(int width, bool color)
 	fclose(out);
 	lg_result_release(&res);
 	assert_int_equal(count_of(text, cmd), 1);
-	/* what, hint and warning: the word is never cut */
-	assert_int_equal(count_of(text, "ñandú"), 3);
+	/* a command in backquotes that fits is never cut across lines */
+	if (width >= 110)
+		assert_non_null(strstr(text,
+				       "`kubectl apply -n bookinfo -f "
+				       "samples/bookinfo/networking/"
+				       "destination-rule-all.yaml` first"));
+	/* whats, hint and warning: the word is never cut */
+	assert_int_equal(count_of(text, "ñandú"), 4);
 	return text;
 }
 
@@ -772,6 +782,40 @@ static void test_reports__term_fits_width(void **state)
 	assert_true(widest_line(t160, 160) > 150);
 	free(t80);
 	free(t160);
+}
+
+/* A command in backquotes that the line's end would cut starts the next
+ * line instead, whole, so it can be copied. */
+static void test_reports__term_command_kept_whole(void **state)
+{
+	static const char cmd[] = "`kubectl apply -n bookinfo -f "
+				  "samples/bookinfo/networking/"
+				  "destination-rule-all.yaml`";
+	char what[61], *hint = lg_xasprintf("apply %s first", cmd);
+	struct lg_result res;
+	struct lg_term t;
+	char *text = NULL, *want;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	(void)state;
+	memset(what, 'w', 60);
+	what[60] = 0;
+	lg_result_init(&res, "request-routing", "Request routing", 4);
+	/* 13 + 60 + ": apply " puts the command's start at column 81 and
+	 * its end past 160 */
+	lg_result_assert(&res, "a", what, false, 1, "x", "y", hint);
+	lg_result_finish(&res);
+	lg_term_init(&t, out, LG_LANG_EN);
+	t.width = 160;
+	lg_term_result(&t, &res);
+	fclose(out);
+	want = lg_xasprintf("%s: apply\n             %s first\n", what, cmd);
+	assert_non_null(strstr(text, want));
+	free(want);
+	free(hint);
+	free(text);
+	lg_result_release(&res);
 }
 
 static void test_reports__term_display_width(void **state)
@@ -1286,6 +1330,7 @@ int main(void)
 	    cmocka_unit_test(test_reports__term_pending_hint_once),
 	    cmocka_unit_test(test_reports__term_fits_width),
 	    cmocka_unit_test(test_reports__term_display_width),
+	    cmocka_unit_test(test_reports__term_command_kept_whole),
 	    cmocka_unit_test(test_reports__term_width_from_env_and_tty),
 	    cmocka_unit_test(test_reports__term_running_line_replaced_on_tty),
 	    cmocka_unit_test(test_reports__term_color_only_our_escapes),
