@@ -166,11 +166,21 @@ static enum lg_err watch_once(struct wlist *l, struct lg_error *err)
 	return rc;
 }
 
+static long ms_since(const struct timespec *t)
+{
+	struct timespec n;
+
+	now(&n);
+	return (n.tv_sec - t->tv_sec) * 1000 +
+	       (n.tv_nsec - t->tv_nsec) / 1000000;
+}
+
 /* List when needed (after the first list, a relist may have missed
  * events: count it as a change), then watch. */
 static void step(struct wlist *l, bool *listed)
 {
 	struct lg_error err = {0};
+	struct timespec t0;
 	enum lg_err rc = LG_OK;
 
 	if (!l->rv) {
@@ -179,8 +189,14 @@ static void step(struct wlist *l, bool *listed)
 			note_change(l->w);
 		*listed = *listed || rc == LG_OK;
 	}
-	if (rc == LG_OK)
+	if (rc == LG_OK) {
+		now(&t0);
 		rc = watch_once(l, &err);
+		/* a watch that ends at once (a proxy that does not stream, a
+		 * Status instead of events) must not become a busy loop */
+		if (rc == LG_OK && ms_since(&t0) < 1000)
+			pause_s(l->w, 1);
+	}
 	if (rc == LG_ENOTFOUND) {
 		pause_s(l->w, ABSENT_RETRY_S);
 	} else if (rc != LG_OK && !stopped(l->w)) {
@@ -231,15 +247,6 @@ struct lg_watch *lg_watch_start(struct lg_cluster *c, const char *ns,
 		    pthread_create(&w->lists[i].th, NULL, list_thread,
 				   &w->lists[i]) == 0;
 	return w;
-}
-
-static long ms_since(const struct timespec *t)
-{
-	struct timespec n;
-
-	now(&n);
-	return (n.tv_sec - t->tv_sec) * 1000 +
-	       (n.tv_nsec - t->tv_nsec) / 1000000;
 }
 
 bool lg_watch_wait(struct lg_watch *w, long quiet_ms)

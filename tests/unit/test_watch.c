@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "../../harness/cluster.h"
+#include "../../harness/watch.h"
 #include "support/httpsrv.h"
 
 /* A server answering every request with body (HTTP/1.1, then closed). */
@@ -134,6 +135,49 @@ static void test_watch__fixture_transport_cannot_stream(void **state)
 	lg_cluster_free(c);
 }
 
+/*
+ * A server whose every answer is a list (resourceVersion 5): the watch
+ * gets a list instead of events, as when its resourceVersion is gone, so
+ * the collection is listed afresh, and that fresh list counts as a change
+ * (events may have been missed). Every collection the checks read is
+ * listed, then watched from the list's resourceVersion.
+ */
+static void test_watch__a_watch_without_events_lists_again(void **state)
+{
+	static volatile sig_atomic_t stop;
+	struct srv *s = srv_start(
+	    SRV_REPLY,
+	    lg_xstrdup("HTTP/1.1 200 OK\r\nContent-Type: "
+		       "application/json\r\nContent-Length: 48\r\n"
+		       "\r\n{\"metadata\":{\"resourceVersion\":\"5\"},"
+		       "\"items\":[]}\n"));
+	struct lg_cluster *c = http_cluster(s->port, 0);
+	struct lg_watch *w = lg_watch_start(c, "bookinfo", &stop);
+	static const char *const want[] = {
+	    "GET /apis/networking.istio.io/v1/virtualservices?limit=1 ",
+	    "GET /apis/networking.istio.io/v1/destinationrules?watch=1&"
+	    "resourceVersion=5&",
+	    "GET /apis/networking.istio.io/v1/gateways?limit=1 ",
+	    "GET /apis/gateway.networking.k8s.io/v1/httproutes?watch=1&",
+	    "GET /apis/gateway.networking.k8s.io/v1/gateways?watch=1&",
+	    "GET /api/v1/namespaces/bookinfo/pods?watch=1&",
+	    "GET /api/v1/namespaces?watch=1&",
+	};
+	size_t i;
+
+	(void)state;
+	assert_true(lg_watch_wait(w, 100));
+	stop = 1;
+	assert_false(lg_watch_wait(w, 100));
+	lg_watch_free(w);
+	srv_stop(s);
+	for (i = 0; i < LG_ARRAY_SIZE(want); i++)
+		if (!strstr(s->log.buf, want[i]))
+			fail_msg("not requested: %s", want[i]);
+	lg_cluster_free(c);
+	srv_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +185,7 @@ int main(void)
 	    cmocka_unit_test(test_watch__stop_hook_ends_a_silent_stream),
 	    cmocka_unit_test(test_watch__line_over_the_cap_is_an_error),
 	    cmocka_unit_test(test_watch__fixture_transport_cannot_stream),
+	    cmocka_unit_test(test_watch__a_watch_without_events_lists_again),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
