@@ -175,12 +175,25 @@ static long ms_since(const struct timespec *t)
 	       (n.tv_nsec - t->tv_nsec) / 1000000;
 }
 
+/* Watch once; a watch that ends at once (a proxy that does not stream, a
+ * Status instead of events) must not become a busy loop. */
+static enum lg_err watch_paced(struct wlist *l, struct lg_error *err)
+{
+	struct timespec t0;
+	enum lg_err rc;
+
+	now(&t0);
+	rc = watch_once(l, err);
+	if (rc == LG_OK && ms_since(&t0) < 1000)
+		pause_s(l->w, 1);
+	return rc;
+}
+
 /* List when needed (after the first list, a relist may have missed
  * events: count it as a change), then watch. */
 static void step(struct wlist *l, bool *listed)
 {
 	struct lg_error err = {0};
-	struct timespec t0;
 	enum lg_err rc = LG_OK;
 
 	if (!l->rv) {
@@ -189,14 +202,8 @@ static void step(struct wlist *l, bool *listed)
 			note_change(l->w);
 		*listed = *listed || rc == LG_OK;
 	}
-	if (rc == LG_OK) {
-		now(&t0);
-		rc = watch_once(l, &err);
-		/* a watch that ends at once (a proxy that does not stream, a
-		 * Status instead of events) must not become a busy loop */
-		if (rc == LG_OK && ms_since(&t0) < 1000)
-			pause_s(l->w, 1);
-	}
+	if (rc == LG_OK)
+		rc = watch_paced(l, &err);
 	if (rc == LG_ENOTFOUND) {
 		pause_s(l->w, ABSENT_RETRY_S);
 	} else if (rc != LG_OK && !stopped(l->w)) {
