@@ -10,6 +10,9 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/labgrade
+# Where bash-completion and zsh look (Debian's layout under PREFIX).
+BASH_COMPLETION_DIR ?= $(DATADIR)/../bash-completion/completions
+ZSH_COMPLETION_DIR ?= $(DATADIR)/../zsh/vendor-completions
 
 BUILD ?= build
 TBUILD ?= build-test
@@ -163,6 +166,11 @@ install: all
 	install -m 755 $(BUILD)/labgrade $(DESTDIR)$(BINDIR)/labgrade
 	install -m 644 docs/labgrade.1 $(DESTDIR)$(MANDIR)/man1/labgrade.1
 	install -m 644 rubric.yaml $(DESTDIR)$(DATADIR)/rubric.yaml
+	install -d $(DESTDIR)$(BASH_COMPLETION_DIR) $(DESTDIR)$(ZSH_COMPLETION_DIR)
+	install -m 644 contrib/completion/labgrade.bash \
+		$(DESTDIR)$(BASH_COMPLETION_DIR)/labgrade
+	install -m 644 contrib/completion/_labgrade \
+		$(DESTDIR)$(ZSH_COMPLETION_DIR)/_labgrade
 
 # ---------------------------------------------------------------------------
 # Fuzzing (clang libFuzzer + ASan + UBSan): one harness per parser,

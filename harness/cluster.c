@@ -1276,3 +1276,122 @@ enum lg_err lg_cluster_open(struct lg_cluster **out,
 	    lg_xstrdup(kc->namespace_ ? kc->namespace_ : "default");
 	return LG_OK;
 }
+
+/* ================================================================== */
+/* Streams (watches).                                                  */
+
+struct cl_stream {
+	lg_cluster_line_fn on_line;
+	lg_cluster_stop_fn stop;
+	void *data;
+	struct lg_buf line; /* the part of a line received so far */
+	bool toobig;
+};
+
+static bool stream_line(struct cl_stream *s)
+{
+	bool go = !s->line.len || s->on_line(s->data, s->line.buf, s->line.len);
+
+	lg_buf_reset(&s->line);
+	return go;
+}
+
+static size_t stream_write(char *p, size_t size, size_t n, void *u)
+{
+	struct cl_stream *s = u;
+	size_t len = size * n, left = len;
+	const char *nl;
+
+	while (left) {
+		nl = memchr(p, '\n', left);
+		if (lg_buf_add(&s->line, p, nl ? (size_t)(nl - p) : left) !=
+		    LG_OK) {
+			s->toobig = true;
+			return 0;
+		}
+		if (!nl)
+			break;
+		if (!stream_line(s))
+			return 0;
+		left -= (size_t)(nl - p) + 1;
+		p = (char *)(uintptr_t)(nl + 1);
+	}
+	return len;
+}
+
+static int stream_progress(void *u, curl_off_t a, curl_off_t b, curl_off_t c,
+			   curl_off_t d)
+{
+	struct cl_stream *s = u;
+
+	(void)a, (void)b, (void)c, (void)d;
+	return s->stop && s->stop(s->data);
+}
+
+/* One stream over libcurl: the request as curl_once, other callbacks. */
+static enum lg_err curl_stream(struct cl_curl *t, const char *path,
+			       struct cl_stream *s, long *status,
+			       struct lg_error *err)
+{
+	struct lg_buf unused = LG_BUF_INIT;
+	struct cl_sink sink = {&unused, false};
+	struct cl_creds cr;
+	struct curl_slist *hd;
+	char ebuf[CURL_ERROR_SIZE] = "", *url;
+	CURL *h;
+	CURLcode cc;
+	enum lg_err rc = creds_get(t, false, &cr, err);
+
+	if (rc != LG_OK)
+		return rc;
+	url = lg_xasprintf("%s%s", t->base, path);
+	if (!(h = curl_easy_init()))
+		lg_die("out of memory (curl_easy_init)");
+	setup_request(t, h, "GET", url, NULL, &sink);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 0L);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)0);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, stream_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, stream_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, s);
+	setup_tls(t, h, &cr);
+	hd = make_headers(t, NULL, NULL, &cr);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+	cc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	/* the end of the stream may leave a last line without newline */
+	if (cc == CURLE_OK)
+		stream_line(s);
+	else if (cc != CURLE_WRITE_ERROR && cc != CURLE_ABORTED_BY_CALLBACK)
+		rc = curl_error(t, h, cc, ebuf, false, err);
+	curl_easy_cleanup(h);
+	free_headers(hd);
+	creds_release(&cr);
+	free(url);
+	return rc;
+}
+
+enum lg_err lg_cluster_stream(struct lg_cluster *c, const char *path,
+			      lg_cluster_line_fn on_line,
+			      lg_cluster_stop_fn stop, void *data, long *status,
+			      struct lg_error *err)
+{
+	struct cl_stream s = {on_line, stop, data, LG_BUF_INIT, false};
+	enum lg_err rc;
+
+	*status = 0;
+	if (c->t.request != curl_request)
+		return lg_errorf(err, LG_EUSAGE,
+				 "GET %s: this client cannot stream", path);
+	atomic_fetch_add(&c->requests, 1);
+	lg_buf_init(&s.line, c->opts.max_body);
+	rc = curl_stream(c->tdata, path, &s, status, err);
+	if (rc == LG_OK && s.toobig)
+		rc = lg_errorf(err, LG_ETOOBIG,
+			       "GET %s: a watch event is larger than %zu bytes",
+			       path, c->opts.max_body);
+	lg_buf_release(&s.line);
+	return rc;
+}

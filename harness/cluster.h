@@ -106,4 +106,22 @@ enum lg_err lg_cluster_request(struct lg_cluster *c, const char *method,
 			       const char *body, struct lg_buf *resp,
 			       long *status, struct lg_error *err);
 
+/*
+ * A streaming GET (a watch: "...?watch=1&resourceVersion=RV"): every line
+ * of the body goes to on_line as it arrives (without its newline), until
+ * the server ends the stream, on_line returns false, or stop (polled about
+ * once a second, may be NULL) returns true. *status is the HTTP status;
+ * a non-2xx answer's body is handed to on_line too (a Status object), so
+ * the caller reads its reason. A line longer than the client's max_body
+ * is LG_ETOOBIG. No timeout but the connect timeout: the caller asks the
+ * server to end the watch (timeoutSeconds). Only over the HTTP transport:
+ * LG_EUSAGE on another one (the fixture's).
+ */
+typedef bool (*lg_cluster_line_fn)(void *data, const char *line, size_t len);
+typedef bool (*lg_cluster_stop_fn)(void *data);
+enum lg_err lg_cluster_stream(struct lg_cluster *c, const char *path,
+			      lg_cluster_line_fn on_line,
+			      lg_cluster_stop_fn stop, void *data, long *status,
+			      struct lg_error *err);
+
 #endif

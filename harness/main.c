@@ -2,6 +2,8 @@
 /* main.c: the labgrade command line: parse, load, grade, report, exit. */
 #include <curl/curl.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,11 +15,13 @@
 #include "../reports/report.h"
 #include "batch_cli.h"
 #include "expect.h"
+#include "explain.h"
 #include "i18n.h"
 #include "journal.h"
 #include "kubeconfig.h"
 #include "sanitize.h"
 #include "sched.h"
+#include "watch.h"
 
 #ifndef LG_VERSION
 #define LG_VERSION "0.1.0"
@@ -37,6 +41,7 @@ struct cli {
 	enum lg_lang lang;
 	long timeout_s;
 	bool no_journal;
+	bool ids; /* list: only the ids, one a line (for shell completion) */
 	const char *cmd;
 	char **args;
 	size_t nargs;
@@ -73,6 +78,7 @@ static const struct option long_opts[] = {
     {"lang", required_argument, NULL, 'l'},
     {"timeout", required_argument, NULL, 't'},
     {"no-journal", no_argument, NULL, 'N'},
+    {"ids", no_argument, NULL, 'I'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -83,19 +89,27 @@ static int usage(FILE *out, enum lg_lang lang, int status)
 	    LG_TRL(
 		lang,
 		"uso: labgrade [opciones] all | check ID... | list | "
-		"help | version\n"
+		"watch [ID...] | explain ID | help | version\n"
 		"\n"
 		"  all               evalúa cada objetivo del laboratorio\n"
 		"  check ID...       evalúa esos objetivos (y sus requisitos)\n"
-		"  list              lista los objetivos\n"
+		"  list [--ids]      lista los objetivos en el orden del "
+		"laboratorio\n"
+		"  watch [ID...]     evalúa de nuevo cuando cambia lo que "
+		"leen\n"
+		"  explain ID        qué pide el objetivo y cómo se comprueba\n"
 		"\n",
 		"usage: labgrade [options] all | check ID... | list | "
-		"help | version\n"
+		"watch [ID...] | explain ID | help | version\n"
 		"\n"
 		"  all               grade every objective of the lab\n"
 		"  check ID...       grade these objectives (and their "
 		"prerequisites)\n"
-		"  list              list the objectives\n"
+		"  list [--ids]      list the objectives in lab order\n"
+		"  watch [ID...]     grade again whenever what they read "
+		"changes\n"
+		"  explain ID        what the objective asks and how it is "
+		"checked\n"
 		"\n"),
 	    out);
 	fputs("  --kubeconfig FILE   --context NAME   --rubric FILE\n"
@@ -193,6 +207,9 @@ static bool set_opt(struct cli *o, int ch, const char *arg)
 	case 'N':
 		o->no_journal = true;
 		return true;
+	case 'I':
+		o->ids = true;
+		return true;
 	case 'l':
 		if (lg_i18n_parse(arg, &o->lang))
 			return true;
@@ -283,15 +300,42 @@ static void put_padded(const char *s, int width)
 		putchar(' ');
 }
 
+/* Lab order: by objective number, then id (the table is by id). */
+static int by_lab_order(const void *a, const void *b)
+{
+	const struct lg_check *x = *(const struct lg_check *const *)a;
+	const struct lg_check *y = *(const struct lg_check *const *)b;
+
+	if (x->objective != y->objective)
+		return x->objective < y->objective ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static const struct lg_check **checks_in_lab_order(void)
+{
+	const struct lg_check **v = lg_xcalloc(lg_nchecks, sizeof(*v));
+
+	memcpy(v, lg_checks, lg_nchecks * sizeof(*v));
+	qsort(v, lg_nchecks, sizeof(*v), by_lab_order);
+	return v;
+}
+
 static int cmd_list(const struct cli *o)
 {
+	const struct lg_check **v = checks_in_lab_order();
 	size_t i;
 
+	for (i = 0; o->ids && i < lg_nchecks; i++)
+		printf("%s\n", v[i]->id);
+	if (o->ids) {
+		free(v);
+		return EXIT_PASS;
+	}
 	printf("%-20s %-4s %-40s %s\n", "ID", LG_TRL(o->lang, "OBJ", "OBJ"),
 	       LG_TRL(o->lang, "TÍTULO", "TITLE"),
 	       LG_TRL(o->lang, "MARCAS", "FLAGS"));
 	for (i = 0; i < lg_nchecks; i++) {
-		const struct lg_check *c = lg_checks[i];
+		const struct lg_check *c = v[i];
 		struct lg_buf f = LG_BUF_INIT;
 
 		flags_text(c, &f);
@@ -300,6 +344,7 @@ static int cmd_list(const struct cli *o)
 		printf(" %s\n", f.len ? f.buf : "-");
 		lg_buf_release(&f);
 	}
+	free(v);
 	return EXIT_PASS;
 }
 
@@ -310,6 +355,36 @@ static const char *rubric_path(const struct cli *o)
 	if (access("rubric.yaml", R_OK) == 0)
 		return "rubric.yaml";
 	return LG_DATADIR "/rubric.yaml";
+}
+
+/* `explain ID`: no cluster is needed, only the rubric for points. */
+static int cmd_explain(const struct cli *o)
+{
+	struct lg_rubric r = {0};
+	struct lg_error err = {0};
+	const struct lg_check *c =
+	    o->nargs == 1 ? lg_check_find(o->args[0]) : NULL;
+
+	if (o->nargs != 1) {
+		fprintf(stderr, "labgrade: 'explain' needs one check id (see "
+				"'labgrade list')\n");
+		return EXIT_USAGE;
+	}
+	if (!c) {
+		char *msg = lg_xasprintf("no check '%s' (see 'labgrade list')",
+					 o->args[0]);
+
+		lg_print_line(stderr, "labgrade: ", msg);
+		free(msg);
+		return EXIT_USAGE;
+	}
+	if (lg_rubric_load(&r, rubric_path(o), &err) != LG_OK) {
+		lg_print_line(stderr, "labgrade: ", err.msg);
+		return EXIT_USAGE;
+	}
+	lg_explain(stdout, c, &r, o->lang);
+	lg_rubric_release(&r);
+	return EXIT_PASS;
 }
 
 /* Every check needs its objective in the rubric, or points are lost. */
@@ -604,6 +679,120 @@ out:
 	return status;
 }
 
+/* ---- watch ----------------------------------------------------------- */
+
+/* Set by SIGINT; a second Ctrl-C is the default action (the grade in
+ * progress would otherwise be waited for). */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+	signal(SIGINT, SIG_DFL);
+}
+
+/* What one grade of the watch loop leaves behind, freed before the next. */
+static void round_release(struct run *r)
+{
+	lg_sched_release(&r->sched);
+	lg_state_release(&r->state);
+	lg_journal_release(&r->journal);
+	memset(&r->journal, 0, sizeof(r->journal));
+	free(r->journal_note);
+	r->journal_note = NULL;
+	while (r->nwarnings)
+		free(r->warnings[--r->nwarnings]);
+	free(r->results);
+	r->results = NULL;
+}
+
+/* Grade the watched objectives once and draw them: on a terminal the
+ * screen is redrawn, elsewhere each grade follows the last. */
+static void watch_round(struct run *r, const struct cli *o, bool first)
+{
+	struct lg_ctx ctx = {0};
+	struct lg_sched_hooks hooks = {on_started, on_finished, &r->term};
+	struct lg_error err = {0};
+	struct lg_report rep;
+	double t0 = wall_seconds();
+	char when[32];
+
+	round_release(r);
+	/* again each time: the window may have been resized */
+	lg_term_init(&r->term, stdout, o->lang);
+	stamp_now(when, sizeof(when));
+	if (r->term.tty)
+		fputs("\x1b[H\x1b[2J", r->term.out);
+	else if (!first)
+		fputs("\n", r->term.out);
+	fprintf(r->term.out, "labgrade watch %s  (%s)\n", when,
+		LG_TRL(o->lang, "Ctrl-C para salir", "Ctrl-C to leave"));
+	if (lg_sched_plan(&r->sched, (const char *const *)o->args, o->nargs,
+			  &err) != LG_OK)
+		lg_die("%s", err.msg); /* the same plan was made at setup */
+	ctx.cluster = r->cluster;
+	ctx.rubric = &r->rubric;
+	ctx.lang = o->lang;
+	ctx.gateway_url = o->gateway_url;
+	ctx.state = &r->state;
+	read_journal(r, o, &ctx);
+	configure_sched(r, o);
+	lg_sched_run(&r->sched, &ctx, &hooks);
+	r->seconds = wall_seconds() - t0;
+	fill_report(r, o, &rep);
+	lg_term_total(&r->term, &rep);
+}
+
+/*
+ * `watch [ID...]`: grade, then grade again whenever the objects the checks
+ * read change and settle (300 ms quiet). The journal is read and written
+ * as by `check` (a pass seen while watching is recorded), unless
+ * --no-journal. Exit 0 on Ctrl-C.
+ */
+static int cmd_watch(const struct cli *o)
+{
+	struct run r = {0};
+	struct lg_watch *w = NULL;
+	struct sigaction sa = {0}, old;
+	sigset_t block, prev;
+	char *note;
+	bool first = true;
+	int status;
+
+	if (o->junit || o->markdown || o->json) {
+		fprintf(stderr,
+			"labgrade: 'watch' writes no reports (use 'all' "
+			"or 'check' for --junit, --markdown, --json)\n");
+		return EXIT_USAGE;
+	}
+	status = setup(&r, o);
+	if (status >= 0)
+		goto out;
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, &old);
+	/* only this thread takes SIGINT: the watch threads poll the flag */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &block, &prev);
+	w = lg_watch_start(r.cluster, journal_ns(&r), &interrupted);
+	pthread_sigmask(SIG_SETMASK, &prev, NULL);
+	do {
+		watch_round(&r, o, first);
+		first = false;
+		if ((note = lg_watch_take_note(w)))
+			lg_print_line(stderr, "labgrade: watch: ", note);
+		free(note);
+	} while (!interrupted && lg_watch_wait(w, 300));
+	lg_term_clear_live(&r.term);
+	lg_watch_free(w);
+	sigaction(SIGINT, &old, NULL);
+	status = EXIT_PASS;
+out:
+	run_release(&r);
+	return status;
+}
+
 /* `all` and `check ID...`: -1 when the arguments fit, else exit status. */
 static int grade_args(const struct cli *o)
 {
@@ -617,6 +806,29 @@ static int grade_args(const struct cli *o)
 		return EXIT_USAGE;
 	}
 	return -1;
+}
+
+/* The commands that take no cluster, or their own arguments. */
+static int other_command(const struct cli *o)
+{
+	if (strcmp(o->cmd, "explain") == 0)
+		return cmd_explain(o);
+	if (strcmp(o->cmd, "watch") == 0)
+		return cmd_watch(o);
+	if (o->nargs > 0) {
+		fprintf(stderr, "labgrade: '%s' takes no arguments\n", o->cmd);
+		return EXIT_USAGE;
+	}
+	if (strcmp(o->cmd, "list") == 0)
+		return cmd_list(o);
+	if (strcmp(o->cmd, "help") == 0)
+		return usage(stdout, o->lang, EXIT_PASS);
+	if (strcmp(o->cmd, "version") == 0) {
+		printf("labgrade %s\n", LG_VERSION);
+		return EXIT_PASS;
+	}
+	fprintf(stderr, "labgrade: unknown command '%s'\n", o->cmd);
+	return usage(stderr, o->lang, EXIT_USAGE);
 }
 
 int main(int argc, char **argv)
@@ -633,18 +845,5 @@ int main(int argc, char **argv)
 		status = grade_args(&o);
 		return status >= 0 ? status : cmd_grade(&o);
 	}
-	if (o.nargs > 0) {
-		fprintf(stderr, "labgrade: '%s' takes no arguments\n", o.cmd);
-		return EXIT_USAGE;
-	}
-	if (strcmp(o.cmd, "list") == 0)
-		return cmd_list(&o);
-	if (strcmp(o.cmd, "help") == 0)
-		return usage(stdout, o.lang, EXIT_PASS);
-	if (strcmp(o.cmd, "version") == 0) {
-		printf("labgrade %s\n", LG_VERSION);
-		return EXIT_PASS;
-	}
-	fprintf(stderr, "labgrade: unknown command '%s'\n", o.cmd);
-	return usage(stderr, o.lang, EXIT_USAGE);
+	return other_command(&o);
 }

@@ -48,13 +48,26 @@ enum lg_err lg_report_json(FILE *out, const struct lg_report *r,
 struct lg_term {
 	FILE *out;
 	bool color; /* false with NO_COLOR, TERM=dumb, or out not a TTY */
+	bool tty;   /* out is a terminal: the running line is redrawn */
+	int width;  /* columns: TIOCGWINSZ, else COLUMNS, else 80 */
 	enum lg_lang lang;
+	/* The slow checks running now (a TTY shows the last one on a line
+	 * that the next verdict replaces); live_shown: that line is up. */
+	const struct lg_check *running[16];
+	size_t nrunning;
+	bool live_shown;
 };
 
 void lg_term_init(struct lg_term *t, FILE *out, enum lg_lang lang);
 void lg_term_started(struct lg_term *t, const struct lg_check *check);
 void lg_term_result(struct lg_term *t, const struct lg_result *res);
 void lg_term_total(struct lg_term *t, const struct lg_report *r);
+/* Take the running line off the screen (before other output). */
+void lg_term_clear_live(struct lg_term *t);
+
+/* Columns s takes on a terminal: UTF-8 code points, East Asian wide ones
+ * count 2, combining marks 0, and our own SGR sequences nothing. */
+size_t lg_term_display_width(const char *s);
 
 /* Escaping helpers, shared by the writers (exposed for tests). Each appends
  * to b. */

@@ -122,7 +122,7 @@ took=$((SECONDS - t0))
 unset LG_EXEC_PIDFILE
 expect_eq "hanging exec plugin: exit 3" 3 "$LG_RC"
 expect_contains "hanging exec plugin: named, with the timeout" \
-	"hangs.sh' did not finish its output within 2000 ms" "$LG_OUT$LG_ERR"
+	"hangs.sh' did not finish its output within 2000 ms" "$(tr -s '\n ' ' ' <<<"$LG_OUT")$LG_ERR"
 # 8 checks x 30 s before; now one timeout (2 s) and the 0.2 s grace
 if [ "$took" -lt 15 ]; then
 	ok "hanging exec plugin: one timeout, not one per request (${took} s)"

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -608,6 +609,7 @@ static char *render_term(const struct fixture *f, bool color)
 	lg_term_init(&t, out, LG_LANG_EN);
 	assert_false(t.color); /* a memory stream is no terminal */
 	t.color = color;
+	t.width = 1000; /* escaping only: no wrapping in the way */
 	for (i = 0; i < LG_ARRAY_SIZE(f->res); i++)
 		lg_term_result(&t, &f->res[i]);
 	lg_term_total(&t, &f->rep);
@@ -656,10 +658,247 @@ static void test_reports__term_pending_hint_once(void **state)
 	lg_term_init(&t, out, LG_LANG_EN);
 	lg_term_result(&t, &res);
 	fclose(out);
-	assert_non_null(strstr(text, "jason rule: kubectl apply"));
-	assert_null(strstr(text, "jason sees v2"));
+	/* both assertions on one item, the command once, no repeat of it
+	 * as the objective's message, and "pending" with the points kept */
+	assert_non_null(strstr(text, "- jason rule; jason sees v2: kubectl "
+				     "apply"));
+	assert_non_null(strstr(text, "pending  request-routing"));
+	assert_non_null(strstr(text, "2/6"));
+	assert_null(strstr(text, "skip"));
+	assert_ptr_equal(strstr(text, cmd), strrchr(text, '\n') - strlen(cmd));
 	lg_result_release(&res);
 	free(text);
+}
+
+/* Every line of text has at most width display columns; returns the
+ * widest. */
+static size_t widest_line(char *text, int width)
+{
+	size_t widest = 0, w;
+	char *line, *save = NULL;
+
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		w = lg_term_display_width(line);
+		if (w > (size_t)width)
+			fail_msg("%zu columns > %d: '%s'", w, width, line);
+		widest = w > widest ? w : widest;
+	}
+	return widest;
+}
+
+/* How often needle occurs in text read as one paragraph (a line break
+ * and its indent count as one space). */
+static size_t count_of(const char *text, const char *needle)
+{
+	char *flat = malloc(strlen(text) + 1), *o = flat;
+	size_t n = 0;
+	const char *p;
+
+	assert_non_null(flat);
+	for (p = text; *p; p++) {
+		if (*p != '\n') {
+			*o++ = *p;
+			continue;
+		}
+		*o++ = ' ';
+		while (p[1] == ' ')
+			p++;
+	}
+	*o = 0;
+	for (p = flat; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	free(flat);
+	return n;
+}
+
+/* A result with long hints in Spanish, Chinese and one unbreakable URL,
+ * rendered at a width. */
+static char *render_long(int width, bool color)
+{
+	static const char cmd[] = "kubectl apply -n bookinfo -f "
+				  "samples/bookinfo/networking/"
+				  "virtual-service-reviews-test-v2.yaml";
+	static const char es[] = "la ruta del usuario jason no llega a reviews "
+				 "v2: añade una coincidencia por la cabecera "
+				 "end-user con valor exacto jason antes de la "
+				 "ruta por defecto, ¿ves la diferencia? ñandú";
+	static const char zh[] = "路由规则没有匹配到用户 jason 的请求头部，"
+				 "请检查虚拟服务的配置和目标规则的子集定义"
+				 "是否一致 以及 端口";
+	static const char quoted[] = "apply `kubectl apply -n bookinfo -f "
+				     "samples/bookinfo/networking/destination-"
+				     "rule-all.yaml` first";
+	static const char url[] = "https://example.com/a-very-long-path-"
+				  "without-any-space-at-all-0123456789-"
+				  "abcdefghijklmnopqrstuvwxyz-0123456789-"
+				  "abcdefghijklmnopqrstuvwxyz-0123456789";
+	struct lg_result res;
+	struct lg_term t;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	lg_result_init(&res, "request-routing", "Request routing", 4);
+	lg_result_assert(&res, "a", es, false, 1, "x", "y", es);
+	lg_result_assert(&res, "b", "zh", false, 1, "x", "y", zh);
+	lg_result_assert(&res, "c", "url", false, 1, "x", "y", url);
+	lg_result_assert_pending(&res, "d", "jason rule", 2, cmd);
+	lg_result_assert_pending(&res, "e", "jason sees v2", 2, cmd);
+	lg_result_assert_pending(&res, "f", "jason again", 2, cmd);
+	lg_result_assert_pending(&res, "g", es, 1, quoted);
+	lg_result_warnf(&res, "%s %s", es, zh);
+	lg_result_finish(&res);
+	lg_term_init(&t, out, LG_LANG_EN);
+	t.width = width;
+	t.color = color;
+	lg_term_result(&t, &res);
+	fclose(out);
+	lg_result_release(&res);
+	assert_int_equal(count_of(text, cmd), 1);
+	/* a command in backquotes that fits is never cut across lines */
+	if (width >= 110)
+		assert_non_null(strstr(text,
+				       "`kubectl apply -n bookinfo -f "
+				       "samples/bookinfo/networking/"
+				       "destination-rule-all.yaml` first"));
+	/* whats, hint and warning: the word is never cut */
+	assert_int_equal(count_of(text, "ñandú"), 4);
+	return text;
+}
+
+/* No line is wider than the window (display columns, not bytes), with or
+ * without colour, and the wider window is used. */
+static void test_reports__term_fits_width(void **state)
+{
+	char *t80 = render_long(80, false), *t160 = render_long(160, true);
+	char *hanging;
+
+	(void)state;
+	/* wrapped hint lines continue under the hint, not at column 0 */
+	hanging = strstr(t80, "\n             ");
+	assert_non_null(hanging);
+	assert_true(widest_line(t80, 80) > 70);
+	assert_true(widest_line(t160, 160) > 150);
+	free(t80);
+	free(t160);
+}
+
+/* A command in backquotes that the line's end would cut starts the next
+ * line instead, whole, so it can be copied. */
+static void test_reports__term_command_kept_whole(void **state)
+{
+	static const char cmd[] = "`kubectl apply -n bookinfo -f "
+				  "samples/bookinfo/networking/"
+				  "destination-rule-all.yaml`";
+	char what[61], *hint = lg_xasprintf("apply %s first", cmd);
+	struct lg_result res;
+	struct lg_term t;
+	char *text = NULL, *want;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	(void)state;
+	memset(what, 'w', 60);
+	what[60] = 0;
+	lg_result_init(&res, "request-routing", "Request routing", 4);
+	/* 13 + 60 + ": apply " puts the command's start at column 81 and
+	 * its end past 160 */
+	lg_result_assert(&res, "a", what, false, 1, "x", "y", hint);
+	lg_result_finish(&res);
+	lg_term_init(&t, out, LG_LANG_EN);
+	t.width = 160;
+	lg_term_result(&t, &res);
+	fclose(out);
+	want = lg_xasprintf("%s: apply\n             %s first\n", what, cmd);
+	assert_non_null(strstr(text, want));
+	free(want);
+	free(hint);
+	free(text);
+	lg_result_release(&res);
+}
+
+static void test_reports__term_display_width(void **state)
+{
+	(void)state;
+	assert_int_equal(lg_term_display_width("abc"), 3);
+	assert_int_equal(lg_term_display_width("ñandú"), 5);
+	assert_int_equal(lg_term_display_width("路由"), 4);
+	assert_int_equal(lg_term_display_width("e\xcc\x81"), 1);
+	assert_int_equal(lg_term_display_width("\x1b[31mred\x1b[0m"), 3);
+}
+
+/* The width: COLUMNS when not a terminal, else 80; a terminal's own. */
+static void test_reports__term_width_from_env_and_tty(void **state)
+{
+	struct lg_term t;
+	struct winsize ws = {.ws_row = 24, .ws_col = 123};
+	int m, s;
+	FILE *tty;
+
+	(void)state;
+	setenv("COLUMNS", "100", 1);
+	lg_term_init(&t, tmpfile(), LG_LANG_EN);
+	assert_int_equal(t.width, 100);
+	fclose(t.out);
+	unsetenv("COLUMNS");
+	lg_term_init(&t, tmpfile(), LG_LANG_EN);
+	assert_int_equal(t.width, 80);
+	assert_false(t.tty);
+	fclose(t.out);
+	m = posix_openpt(O_RDWR | O_NOCTTY);
+	if (m < 0 || grantpt(m) || unlockpt(m))
+		skip();
+	s = open(ptsname(m), O_RDWR | O_NOCTTY);
+	assert_true(s >= 0);
+	assert_int_equal(ioctl(s, TIOCSWINSZ, &ws), 0);
+	setenv("COLUMNS", "100", 1);
+	tty = fdopen(s, "w");
+	lg_term_init(&t, tty, LG_LANG_EN);
+	assert_true(t.tty);
+	assert_int_equal(t.width, 123);
+	unsetenv("COLUMNS");
+	fclose(tty);
+	close(m);
+}
+
+/* On a terminal the running line is replaced by the verdict; elsewhere
+ * it stays a line of its own and no \r is written. */
+static char *render_running(bool tty)
+{
+	struct lg_check slow = {.id = "fault-injection",
+				.flags = LG_CHECK_SLOW};
+	struct lg_result res;
+	struct lg_term t;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	lg_result_init(&res, "fault-injection", "Fault injection", 5);
+	lg_result_assert(&res, "a", "a", true, 1, "x", "x", NULL);
+	lg_result_finish(&res);
+	lg_term_init(&t, out, LG_LANG_EN);
+	t.tty = tty;
+	lg_term_started(&t, &slow);
+	lg_term_result(&t, &res);
+	fclose(out);
+	lg_result_release(&res);
+	return text;
+}
+
+static void test_reports__term_running_line_replaced_on_tty(void **state)
+{
+	char *tty = render_running(true), *plain = render_running(false);
+
+	(void)state;
+	assert_string_equal(tty, "\xe2\x80\xa6 running check fault-injection"
+				 "\r\x1b[Kpass     fault-injection"
+				 "            1/1   0.0 s\n");
+	assert_null(strchr(plain, '\r'));
+	assert_null(strchr(plain, '\x1b'));
+	assert_non_null(strstr(plain, "running check fault-injection\npass"));
+	free(tty);
+	free(plain);
 }
 
 /* With colour on, the only escapes are our own colour codes. */
@@ -1089,6 +1328,11 @@ int main(void)
 	    cmocka_unit_test(test_reports__markdown_in_english),
 	    cmocka_unit_test(test_reports__term_plain_has_no_escape),
 	    cmocka_unit_test(test_reports__term_pending_hint_once),
+	    cmocka_unit_test(test_reports__term_fits_width),
+	    cmocka_unit_test(test_reports__term_display_width),
+	    cmocka_unit_test(test_reports__term_command_kept_whole),
+	    cmocka_unit_test(test_reports__term_width_from_env_and_tty),
+	    cmocka_unit_test(test_reports__term_running_line_replaced_on_tty),
 	    cmocka_unit_test(test_reports__term_color_only_our_escapes),
 	    cmocka_unit_test(test_reports__term_started_only_for_slow),
 	    cmocka_unit_test(test_reports__term_color_follows_tty_and_no_color),
