@@ -62,8 +62,7 @@ static const struct lg_assert_def asserts[] = {
      "an egress gateway with a ready pod and a Service", NULL},
     {"egress-traffic",
      "las métricas del egress gateway cuentan peticiones al host externo",
-     "the egress gateway's metrics count requests to the external host",
-     NULL},
+     "the egress gateway's metrics count requests to the external host", NULL},
 };
 
 const struct lg_check lg_check_egress_gateway = {
@@ -175,9 +174,9 @@ static enum lg_err find_gateway(struct lg_ctx *ctx, struct lg_result *res,
 	}
 	if (!e->pod)
 		return LG_OK;
-	path = lg_xasprintf("/api/v1/namespaces/%s/services",
-			    lg_expect_str(e->pod, "metadata", "namespace",
-					  NULL));
+	path =
+	    lg_xasprintf("/api/v1/namespaces/%s/services",
+			 lg_expect_str(e->pod, "metadata", "namespace", NULL));
 	rc = lg_expect_list(ctx->cluster, res, path, &svcs, err);
 	cJSON_ArrayForEach(s, svcs)
 	{
@@ -229,7 +228,8 @@ static void judge_gateway(struct lg_ctx *ctx, struct egw *e)
 		    lg_expect_str(g, "spec", "selector", "istio", NULL);
 		const cJSON *srv;
 
-		cJSON_ArrayForEach(srv, lg_expect_at(g, "spec", "servers", NULL))
+		cJSON_ArrayForEach(srv,
+				   lg_expect_at(g, "spec", "servers", NULL))
 		{
 			if (sel && !strcmp(sel, EGRESS_LABEL) && !e->gw &&
 			    hosts_have(lg_expect_at(srv, "hosts", NULL),
@@ -267,9 +267,9 @@ static bool vs_sends(const cJSON *vs, const char *from, const char *from2,
 	{
 		bool src = false;
 
-		cJSON_ArrayForEach(m, lg_expect_at(h, "match", NULL))
-		    src = src ||
-			  str_in(lg_expect_at(m, "gateways", NULL), from, from2);
+		cJSON_ArrayForEach(m, lg_expect_at(h, "match", NULL)) src =
+		    src ||
+		    str_in(lg_expect_at(m, "gateways", NULL), from, from2);
 		cJSON_ArrayForEach(r, lg_expect_at(h, "route", NULL))
 		{
 			const char *d =
@@ -285,7 +285,8 @@ static bool vs_sends(const cJSON *vs, const char *from, const char *from2,
 
 static void judge_vs(struct lg_ctx *ctx, struct egw *e, const char *svc)
 {
-	const char *gname = e->gw ? lg_expect_name(e->gw) : "istio-egressgateway";
+	const char *gname =
+	    e->gw ? lg_expect_name(e->gw) : "istio-egressgateway";
 	const char *gns = lg_expect_str(e->gw, "metadata", "namespace", NULL);
 	char *gfull = lg_xasprintf("%s/%s", gns ? gns : "", gname);
 	const cJSON *vs;
@@ -294,11 +295,10 @@ static void judge_vs(struct lg_ctx *ctx, struct egw *e, const char *svc)
 
 	cJSON_ArrayForEach(vs, e->vss)
 	{
-		ok = ok ||
-		     (hosts_have(lg_expect_at(vs, "spec", "hosts", NULL),
-				 e->host) &&
-		      vs_sends(vs, "mesh", NULL, svc) &&
-		      vs_sends(vs, gname, gfull, e->host));
+		ok = ok || (hosts_have(lg_expect_at(vs, "spec", "hosts", NULL),
+				       e->host) &&
+			    vs_sends(vs, "mesh", NULL, svc) &&
+			    vs_sends(vs, gname, gfull, e->host));
 	}
 	free(gfull);
 	if (ok)
@@ -323,7 +323,8 @@ static void judge_vs(struct lg_ctx *ctx, struct egw *e, const char *svc)
 static void assert_config(struct lg_ctx *ctx, struct lg_result *res,
 			  struct egw *e)
 {
-	const char *svc = e->svc ? lg_expect_name(e->svc) : "istio-egressgateway";
+	const char *svc =
+	    e->svc ? lg_expect_name(e->svc) : "istio-egressgateway";
 	char *exp = lg_xasprintf("ServiceEntry, egress Gateway and "
 				 "VirtualService for %s",
 				 e->host);
@@ -396,9 +397,9 @@ static bool assert_traffic(struct lg_ctx *ctx, struct lg_result *res,
 	struct lg_prom_match mt[] = {{"reporter", "source"},
 				     {"destination_service_name", e->host}};
 	const char *ns = lg_expect_str(e->pod, "metadata", "namespace", NULL);
-	enum lg_err rc = lg_prom_fetch_pod(ctx->cluster, ns,
-					   lg_expect_name(e->pod),
-					   "istio_requests_total", &m, err);
+	enum lg_err rc =
+	    lg_prom_fetch_pod(ctx->cluster, ns, lg_expect_name(e->pod),
+			      "istio_requests_total", &m, err);
 	double n = rc == LG_OK ? lg_prom_sum(&m, "istio_requests_total", mt,
 					     LG_ARRAY_SIZE(mt), NULL)
 			       : 0;

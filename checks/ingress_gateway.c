@@ -148,7 +148,8 @@ static enum lg_err assert_httpbin(struct lg_ctx *ctx, struct lg_result *res,
 	char *p1 = lg_xasprintf("/apis/apps/v1/namespaces/%s/deployments/"
 				"httpbin",
 				g->ns);
-	char *p2 = lg_xasprintf("/api/v1/namespaces/%s/services/httpbin", g->ns);
+	char *p2 =
+	    lg_xasprintf("/api/v1/namespaces/%s/services/httpbin", g->ns);
 	enum lg_err rc = lg_expect_get(ctx->cluster, res, p1, &dep, err);
 	char *bad = NULL, *hint;
 
@@ -260,14 +261,15 @@ static void judge_istio(struct lg_ctx *ctx, struct ing *g)
 		    "Istio Gateway %s/%s selects %s, but no pod has these "
 		    "labels (IST0101)%s",
 		    gw->meta.ns, gw->meta.name, sel,
-		    routed ? "" : "; and no VirtualService binds httpbin to it");
+		    routed ? ""
+			   : "; and no VirtualService binds httpbin to it");
 		g->hint = no_pod_hint(ctx);
 	} else if (!routed) {
-		g->problem = lg_xasprintf("Istio Gateway %s/%s listens for %s, "
-					  "but no VirtualService binds %s to "
-					  "it",
-					  gw->meta.ns, gw->meta.name, g->host,
-					  g->path);
+		g->problem =
+		    lg_xasprintf("Istio Gateway %s/%s listens for %s, "
+				 "but no VirtualService binds %s to "
+				 "it",
+				 gw->meta.ns, gw->meta.name, g->host, g->path);
 		g->hint = need_vs_hint(ctx, g, gw->meta.name);
 	}
 	if (g->d.no_gateway_pod && !routed) {
@@ -323,8 +325,8 @@ static void judge_backend(struct lg_ctx *ctx, struct ing *g)
 
 static void judge_none(struct lg_ctx *ctx, struct ing *g)
 {
-	g->problem = lg_xasprintf("no gateway listens for %s on port 80",
-				  g->host);
+	g->problem =
+	    lg_xasprintf("no gateway listens for %s on port 80", g->host);
 	g->hint = lg_xasprintf(
 	    LG_TR(ctx,
 		  "crea el Gateway de httpbin en %s: `kubectl apply -n %s -f "
@@ -359,8 +361,8 @@ static bool gw_names(const struct lg_mesh_gateway *gw, const char *host)
 	size_t i, j;
 
 	for (i = 0; gw && i < gw->nservers; i++)
-		for (j = 0; gw->servers[i].port == 80 &&
-			    j < gw->servers[i].nhosts;
+		for (j = 0;
+		     gw->servers[i].port == 80 && j < gw->servers[i].nhosts;
 		     j++)
 			if (names_host(gw->servers[i].hosts[j], host))
 				return true;
@@ -407,13 +409,12 @@ static void judge_config(struct lg_ctx *ctx, struct ing *g)
 	if (!prefer_named(g))
 		memset(&g->d, 0, sizeof(g->d));
 	if (g->d.kgw)
-		g->gwname = lg_xasprintf("Gateway API Gateway %s/%s",
-					 g->d.kgw->meta.ns,
-					 g->d.kgw->meta.name);
-	else if (g->d.gw)
 		g->gwname =
-		    lg_xasprintf("Istio Gateway %s/%s", g->d.gw->meta.ns,
-				 g->d.gw->meta.name);
+		    lg_xasprintf("Gateway API Gateway %s/%s", g->d.kgw->meta.ns,
+				 g->d.kgw->meta.name);
+	else if (g->d.gw)
+		g->gwname = lg_xasprintf("Istio Gateway %s/%s",
+					 g->d.gw->meta.ns, g->d.gw->meta.name);
 	if (g->d.kind == LG_INGRESS_NONE)
 		judge_none(ctx, g);
 	else if (g->d.gw)
@@ -429,16 +430,15 @@ static void assert_gateway(struct lg_ctx *ctx, struct lg_result *res,
 	char *exp = lg_xasprintf("a gateway for %s:80 routing %s to httpbin "
 				 "port 8000",
 				 g->host, g->path);
-	char *obs = g->problem ? NULL
-			       : lg_xasprintf("%s, %s %s/%s -> %s",
-					      g->gwname,
-					      g->d.vs ? "VirtualService"
-						      : "HTTPRoute",
-					      g->d.vs ? g->d.vs->meta.ns
-						      : g->d.route->meta.ns,
-					      g->d.vs ? g->d.vs->meta.name
-						      : g->d.route->meta.name,
-					      g->backend);
+	char *obs =
+	    g->problem
+		? NULL
+		: lg_xasprintf("%s, %s %s/%s -> %s", g->gwname,
+			       g->d.vs ? "VirtualService" : "HTTPRoute",
+			       g->d.vs ? g->d.vs->meta.ns : g->d.route->meta.ns,
+			       g->d.vs ? g->d.vs->meta.name
+				       : g->d.route->meta.name,
+			       g->backend);
 
 	lg_check_assert(ctx, res, "httpbin-gateway", !g->problem, exp,
 			g->problem ? g->problem : obs, g->hint);
@@ -458,17 +458,17 @@ static size_t gateway_ready_pods(const struct ing *g)
 	{
 		const char *name = lg_expect_label(
 		    p, "gateway.networking.k8s.io/gateway-name");
-		const char *pns = lg_expect_str(p, "metadata", "namespace", NULL);
-		bool mine = g->d.kgw ? name && pns &&
-					   !strcmp(name, g->d.kgw->meta.name) &&
-					   !strcmp(pns, g->d.kgw->meta.ns)
-				     : g->svc && lg_expect_selector_matches(
-						     lg_expect_at(g->svc, "spec",
-								  "selector",
-								  NULL),
-						     lg_expect_at(p, "metadata",
-								  "labels",
-								  NULL));
+		const char *pns =
+		    lg_expect_str(p, "metadata", "namespace", NULL);
+		bool mine =
+		    g->d.kgw
+			? name && pns && !strcmp(name, g->d.kgw->meta.name) &&
+			      !strcmp(pns, g->d.kgw->meta.ns)
+			: g->svc &&
+			      lg_expect_selector_matches(
+				  lg_expect_at(g->svc, "spec", "selector",
+					       NULL),
+				  lg_expect_at(p, "metadata", "labels", NULL));
 
 		if (mine && lg_expect_pod_is_ready(p))
 			n++;

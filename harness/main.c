@@ -175,19 +175,26 @@ static const char **str_opt(struct cli *o, int ch)
 	}
 }
 
+/* --gateway-url and --ingress-url (the httpbin gateway's port-forward)
+ * take the same kind of URL; false, with a message, when it is not one. */
+static bool url_opt_ok(int ch, const char *arg)
+{
+	if ((ch != 'g' && ch != 'i') || gateway_url_ok(arg))
+		return true;
+	fprintf(stderr,
+		"labgrade: --%s needs an http:// or https:// URL with a host, "
+		"such as http://192.0.2.10:31380, not '%.200s'\n",
+		ch == 'g' ? "gateway-url" : "ingress-url", arg);
+	return false;
+}
+
 /* One option into cli; false (with a message) when its value is wrong. */
 static bool set_opt(struct cli *o, int ch, const char *arg)
 {
 	const char **field = str_opt(o, ch);
 
-	if ((ch == 'g' || ch == 'i') && !gateway_url_ok(arg)) {
-		fprintf(stderr,
-			"labgrade: --%s needs an http:// or https:// "
-			"URL with a host, such as http://192.0.2.10:31380, not "
-			"'%.200s'\n",
-			ch == 'g' ? "gateway-url" : "ingress-url", arg);
+	if (!url_opt_ok(ch, arg))
 		return false;
-	}
 	if (field) {
 		*field = arg;
 		return true;
