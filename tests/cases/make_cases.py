@@ -2591,6 +2591,14 @@ def ingress_gateway_cases():
         "verdict": "fail", "points": 7, "failed": ["httpbin-reachable"],
         "hint_contains": "has no route for Host httpbin.example.com"},
         gateway=HB_404)
+    # the step not started: nothing for httpbin, only Bookinfo's gateway
+    w = ingress_world(route=False, httpbin=False)
+    w[ALL_KGW]["items"].pop()
+    del w[HB_GW_SVC]
+    write_case(c, "not-started", w, {
+        "verdict": "skip", "points": 0, "failed": [],
+        "pending": ["httpbin-ready", "httpbin-gateway", "httpbin-reachable"],
+        "hint_contains": "samples/httpbin/httpbin.yaml"})
     w = ingress_world()
     raw = {ALL_PODS: (403, FORBIDDEN.replace(
         "in the namespace \\\"bookinfo\\\"", "at the cluster scope"))}

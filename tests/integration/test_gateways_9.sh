@@ -65,20 +65,22 @@ wait_ready() {
 
 start_labsim lab --scenario "$(scenario complete)" || exit 1
 
-# Nothing of the step yet: all three fail, the hint applies httpbin.
+# Nothing of the step yet: pending (skip, exit 1), the hint applies httpbin.
 grade ingress-gateway
-expect_eq "before the step: fail, exit 1" "fail 1" "$(rj "$J" ingress-gateway verdict) $LG_RC"
-expect_eq "before the step: every assertion" \
-	"httpbin-ready,httpbin-gateway,httpbin-reachable" "$(rj "$J" ingress-gateway failed)"
-expect_contains "before the step: hint deploys httpbin in default" \
-	"kubectl apply -n default -f samples/httpbin/httpbin.yaml" "$(rj "$J" ingress-gateway hints)"
-# Bookinfo's Gateway listens on port 80 for any host: still not httpbin's.
-expect_contains "before the step: Bookinfo's gateway is not httpbin's" \
-	"no gateway listens for httpbin.example.com on port 80" "$(rj "$J" ingress-gateway observed)"
+expect_eq "before the step: pending, exit 1" "skip 1" "$(rj "$J" ingress-gateway verdict) $LG_RC"
+expect_contains "before the step: hint deploys httpbin without -n" \
+	"kubectl apply -f samples/httpbin/httpbin.yaml" "$(rj "$J" ingress-gateway hints)"
 
 # The lab's text: httpbin, then the Istio Gateway, without -n.
 kc apply -f "$MANIFESTS/httpbin.yaml" >/dev/null
 check "httpbin ready in default" wait_ready app=httpbin default
+grade ingress-gateway
+expect_eq "httpbin alone: fail gateway and traffic" \
+	"fail httpbin-gateway,httpbin-reachable" \
+	"$(rj "$J" ingress-gateway verdict) $(rj "$J" ingress-gateway failed)"
+# Bookinfo's Gateway listens on port 80 for any host: still not httpbin's.
+expect_contains "httpbin alone: Bookinfo's gateway is not httpbin's" \
+	"no gateway listens for httpbin.example.com on port 80" "$(rj "$J" ingress-gateway observed)"
 kc apply -f "$MANIFESTS/httpbin-gateway.yaml" >/dev/null
 grade ingress-gateway
 expect_eq "lab's Gateway alone: httpbin-ready holds" "3" "$(rj "$J" ingress-gateway points)"
