@@ -70,6 +70,9 @@ struct lg_ctx {
 	const struct lg_rubric_objective *objective;
 	enum lg_lang lang;
 	const char *gateway_url; /* --gateway-url, or NULL */
+	/* --ingress-url: where httpbin's gateway answers (the lab's second
+	 * port-forward), or NULL; only ingress-gateway reads it */
+	const char *ingress_url;
 	struct lg_state *state;
 	const struct lg_check *check;
 	/* Passes recorded by earlier runs (read-only; NULL with

@@ -6,8 +6,10 @@
 #include "check.h"
 
 extern const struct lg_check lg_check_circuit_breaking;
+extern const struct lg_check lg_check_egress_gateway;
 extern const struct lg_check lg_check_fault_injection;
 extern const struct lg_check lg_check_gateway;
+extern const struct lg_check lg_check_ingress_gateway;
 extern const struct lg_check lg_check_istio_install;
 extern const struct lg_check lg_check_mirroring;
 extern const struct lg_check lg_check_observability;
@@ -22,8 +24,10 @@ extern const struct lg_check lg_check_troubleshooting;
 /* clang-format off */
 const struct lg_check *const lg_checks[] = {
     &lg_check_circuit_breaking,
+    &lg_check_egress_gateway,
     &lg_check_fault_injection,
     &lg_check_gateway,
+    &lg_check_ingress_gateway,
     &lg_check_istio_install,
     &lg_check_mirroring,
     &lg_check_observability,

@@ -173,3 +173,82 @@ enum lg_err lg_gwfind_service(struct lg_cluster *c, struct lg_result *res,
 	}
 	return rc;
 }
+
+const cJSON *lg_gwfind_gateway_pod(const struct lg_mesh_gateway *g,
+				   const cJSON *pods)
+{
+	const cJSON *p;
+
+	cJSON_ArrayForEach(p, pods)
+	{
+		const cJSON *lab = lg_expect_at(p, "metadata", "labels", NULL);
+		const cJSON *kv;
+		bool ok = true;
+		size_t i;
+
+		if (lg_expect_pod_is_gone(p))
+			continue;
+		for (i = 0; ok && i < g->selector.n; i++) {
+			kv = cJSON_GetObjectItemCaseSensitive(
+			    lab, g->selector.keys[i]);
+			ok = cJSON_IsString(kv) &&
+			     !strcmp(kv->valuestring, g->selector.values[i]);
+		}
+		if (ok && g->selector.n)
+			return p;
+	}
+	return NULL;
+}
+
+static enum lg_err istio_gateway_service(struct lg_cluster *c,
+					 struct lg_result *res,
+					 const struct lg_mesh_gateway *g,
+					 const cJSON *pods, cJSON **svc,
+					 struct lg_error *err)
+{
+	const cJSON *pod = lg_gwfind_gateway_pod(g, pods);
+	const char *ns = lg_expect_str(pod, "metadata", "namespace", NULL);
+	const cJSON *labels = lg_expect_at(pod, "metadata", "labels", NULL);
+	cJSON *list = NULL;
+	const cJSON *s;
+	char *path;
+	enum lg_err rc;
+
+	if (!pod || !ns)
+		return LG_OK;
+	path = lg_xasprintf("/api/v1/namespaces/%s/services", ns);
+	rc = lg_expect_list(c, res, path, &list, err);
+	cJSON_ArrayForEach(s, list)
+	{
+		const cJSON *sel = lg_expect_at(s, "spec", "selector", NULL);
+
+		if (!*svc && cJSON_GetArraySize(sel) > 0 &&
+		    lg_expect_selector_matches(sel, labels))
+			*svc = cJSON_Duplicate(s, true);
+	}
+	free(path);
+	cJSON_Delete(list);
+	return rc;
+}
+
+enum lg_err lg_gwfind_ingress_service(struct lg_cluster *c,
+				      struct lg_result *res,
+				      const struct lg_ingress_decision *d,
+				      const cJSON *pods, cJSON **svc,
+				      struct lg_error *err)
+{
+	char *path;
+	enum lg_err rc;
+
+	*svc = NULL;
+	if (d->kgw) {
+		path = lg_xasprintf("/api/v1/namespaces/%s/services/%s-istio",
+				    d->kgw->meta.ns, d->kgw->meta.name);
+		rc = lg_expect_get(c, res, path, svc, err);
+		free(path);
+		return rc == LG_ENOTFOUND ? LG_OK : rc;
+	}
+	if (d->gw)
+		return istio_gateway_service(c, res, d->gw, pods, svc, err);
+	return LG_OK;
+}

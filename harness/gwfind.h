@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "cluster.h"
+#include "istio.h"
 #include "lg.h"
 #include "result.h"
 
@@ -37,6 +38,28 @@ void lg_gwfind_release(struct lg_gw_candidates *c);
 enum lg_err lg_gwfind_service(struct lg_cluster *c, struct lg_result *res,
 			      const cJSON *svc, struct lg_gw_candidates *out,
 			      struct lg_error *err);
+
+/*
+ * The Service of the gateway that takes a request, as the mesh model
+ * decided it (lg_mesh_ingress_route): for a Gateway API Gateway the
+ * Service Istio creates for it, NAME-istio in its namespace; for an Istio
+ * Gateway a Service, in the namespace of the first pod its selector picks
+ * among pods (a JSON array, cluster-wide), that selects that pod. So an
+ * objective reaches the gateway that serves its own host, not whichever
+ * gateway another objective found. *svc is NULL (LG_OK) when the decision
+ * names no gateway or the gateway has no Service; API errors in err.
+ * @test tests/cases/ingress-gateway
+ */
+enum lg_err lg_gwfind_ingress_service(struct lg_cluster *c,
+				      struct lg_result *res,
+				      const struct lg_ingress_decision *d,
+				      const cJSON *pods, cJSON **svc,
+				      struct lg_error *err);
+
+/* The first live pod (of a JSON array) whose labels include every pair of
+ * an Istio Gateway's selector; NULL when none (or an empty selector). */
+const cJSON *lg_gwfind_gateway_pod(const struct lg_mesh_gateway *g,
+				   const cJSON *pods);
 
 /* Append a candidate (url and how are copied). */
 void lg_gwfind_add(struct lg_gw_candidates *c, const char *url,

@@ -36,7 +36,7 @@
 enum { EXIT_PASS = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INCOMPLETE = 3 };
 
 struct cli {
-	const char *kubeconfig, *context, *rubric, *gateway_url;
+	const char *kubeconfig, *context, *rubric, *gateway_url, *ingress_url;
 	const char *junit, *markdown, *json;
 	enum lg_lang lang;
 	long timeout_s;
@@ -72,6 +72,7 @@ static const struct option long_opts[] = {
     {"context", required_argument, NULL, 'c'},
     {"rubric", required_argument, NULL, 'r'},
     {"gateway-url", required_argument, NULL, 'g'},
+    {"ingress-url", required_argument, NULL, 'i'},
     {"junit", required_argument, NULL, 'J'},
     {"markdown", required_argument, NULL, 'M'},
     {"json", required_argument, NULL, 'S'},
@@ -113,7 +114,8 @@ static int usage(FILE *out, enum lg_lang lang, int status)
 		"\n"),
 	    out);
 	fputs("  --kubeconfig FILE   --context NAME   --rubric FILE\n"
-	      "  --gateway-url URL   --timeout SECONDS   --lang es|en\n"
+	      "  --gateway-url URL   --ingress-url URL   --timeout SECONDS\n"
+	      "  --lang es|en\n"
 	      "  --no-journal   (neither read nor write the progress "
 	      "journal)\n"
 	      "  --junit FILE   --markdown FILE   --json FILE   (- = stdout)\n"
@@ -175,6 +177,8 @@ static const char **str_opt(struct cli *o, int ch)
 		return &o->rubric;
 	case 'g':
 		return &o->gateway_url;
+	case 'i':
+		return &o->ingress_url;
 	case 'J':
 		return &o->junit;
 	case 'M':
@@ -186,19 +190,26 @@ static const char **str_opt(struct cli *o, int ch)
 	}
 }
 
+/* --gateway-url and --ingress-url (the httpbin gateway's port-forward)
+ * take the same kind of URL; false, with a message, when it is not one. */
+static bool url_opt_ok(int ch, const char *arg)
+{
+	if ((ch != 'g' && ch != 'i') || gateway_url_ok(arg))
+		return true;
+	fprintf(stderr,
+		"labgrade: --%s needs an http:// or https:// URL with a host, "
+		"such as http://192.0.2.10:31380, not '%.200s'\n",
+		ch == 'g' ? "gateway-url" : "ingress-url", arg);
+	return false;
+}
+
 /* One option into cli; false (with a message) when its value is wrong. */
 static bool set_opt(struct cli *o, int ch, const char *arg)
 {
 	const char **field = str_opt(o, ch);
 
-	if (ch == 'g' && !gateway_url_ok(arg)) {
-		fprintf(stderr,
-			"labgrade: --gateway-url needs an http:// or https:// "
-			"URL with a host, such as http://192.0.2.10:31380, not "
-			"'%.200s'\n",
-			arg);
+	if (!url_opt_ok(ch, arg))
 		return false;
-	}
 	if (field) {
 		*field = arg;
 		return true;
@@ -662,6 +673,7 @@ static int cmd_grade(const struct cli *o)
 	ctx.rubric = &r.rubric;
 	ctx.lang = o->lang;
 	ctx.gateway_url = o->gateway_url;
+	ctx.ingress_url = o->ingress_url;
 	ctx.state = &r.state;
 	read_journal(&r, o, &ctx);
 	configure_sched(&r, o);

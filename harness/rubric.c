@@ -183,6 +183,10 @@ static const struct param_def param_defs[] = {
     {"log-lines", PT_INT, 1, 10000, "troubleshooting"},
     {"max-restarts", PT_INT, 0, 1000, "troubleshooting"},
     {"telemetry-services", PT_NAMES, 0, 0, "observability"},
+    {"httpbin-namespace", PT_LABEL, 0, 0, "ingress-gateway"},
+    {"httpbin-host", PT_NAME, 0, 0, "ingress-gateway"},
+    {"httpbin-path", PT_PATH, 0, 0, "ingress-gateway"},
+    {"external-host", PT_NAME, 0, 0, "egress-gateway"},
 };
 
 static const struct param_def *param_def_find(const char *key)

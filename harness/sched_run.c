@@ -213,7 +213,11 @@ static void run_one(struct runner *r, size_t i)
 			    : NULL;
 	lg_result_init(&it->result, it->check->id, title_of(&ctx),
 		       it->check->objective);
-	it->result.max_points = objective_points(ctx.objective);
+	/* an objective the rubric does not grade (optional, or enabled:
+	 * false) is out of the total, not a loss of its points */
+	it->result.max_points = !ctx.objective || ctx.objective->enabled
+				    ? objective_points(ctx.objective)
+				    : 0;
 	if (must_skip(r, it, &ctx))
 		return;
 	hook_started(r, it->check);

@@ -2371,11 +2371,390 @@ def observability_cases():
     write_case(c, "truncated", w, {"verdict": "error"}, raw=raw, gateway=PAGE)
 
 
+# ---- ingress-gateway and egress-gateway (objective 9) ----
+
+ALL_IGW = "/apis/networking.istio.io/v1/gateways" + LIMIT
+ALL_VS = "/apis/networking.istio.io/v1/virtualservices" + LIMIT
+ALL_SE = "/apis/networking.istio.io/v1/serviceentries" + LIMIT
+ALL_KGW = "/apis/gateway.networking.k8s.io/v1/gateways" + LIMIT
+ALL_HR = "/apis/gateway.networking.k8s.io/v1/httproutes" + LIMIT
+ALL_PODS = "/api/v1/pods" + LIMIT
+HB_DEP = "/apis/apps/v1/namespaces/default/deployments/httpbin"
+HB_SVC = "/api/v1/namespaces/default/services/httpbin"
+HB_GW_SVC = "/api/v1/namespaces/default/services/httpbin-gateway-istio"
+HB_HOST = "httpbin.example.com"
+OK_200 = ("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nServer: istio-envoy\r\n"
+          "Connection: close\r\n\r\n")
+HB_404 = ("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nServer: "
+          "istio-envoy\r\nConnection: close\r\n\r\n")
+
+
+def net(kind, name, ns, spec, group="networking.istio.io/v1"):
+    return {"apiVersion": group, "kind": kind, "metadata": meta(name, ns),
+            "spec": spec}
+
+
+def bookinfo_kgw():
+    w = world()
+    return w[GW]
+
+
+def httpbin_kgw():
+    g = net("Gateway", "httpbin-gateway", "default", {
+        "gatewayClassName": "istio", "listeners": [
+            {"name": "http", "hostname": HB_HOST, "port": 80,
+             "protocol": "HTTP",
+             "allowedRoutes": {"namespaces": {"from": "Same"}}}]},
+        "gateway.networking.k8s.io/v1")
+    g["metadata"]["annotations"] = {
+        "networking.istio.io/service-type": "ClusterIP"}
+    g["status"] = {"conditions": [
+        {"type": "Accepted", "status": "True", "reason": "Accepted"},
+        {"type": "Programmed", "status": "True", "reason": "Programmed"}]}
+    return g
+
+
+def httpbin_route(port=8000, backend="httpbin"):
+    return net("HTTPRoute", "httpbin", "default", {
+        "parentRefs": [{"name": "httpbin-gateway"}],
+        "hostnames": [HB_HOST],
+        "rules": [{"matches": [
+            {"path": {"type": "PathPrefix", "value": "/status"}},
+            {"path": {"type": "PathPrefix", "value": "/delay"}}],
+            "backendRefs": [{"name": backend, "port": port}]}]},
+        "gateway.networking.k8s.io/v1")
+
+
+def httpbin_istio_gw():
+    return net("Gateway", "httpbin-gateway", "default", {
+        "selector": {"istio": "ingressgateway"},
+        "servers": [{"port": {"number": 80, "name": "http",
+                              "protocol": "HTTP"}, "hosts": [HB_HOST]}]})
+
+
+def httpbin_vs(gateways=("httpbin-gateway",)):
+    return net("VirtualService", "httpbin", "default", {
+        "hosts": [HB_HOST], "gateways": list(gateways),
+        "http": [{"match": [{"uri": {"prefix": "/status"}},
+                            {"uri": {"prefix": "/delay"}}],
+                  "route": [{"destination": {"port": {"number": 8000},
+                                             "host": "httpbin"}}]}]})
+
+
+def ingressgateway_pod():
+    return pod("istio-ingressgateway-5d8f9c7b6-ing1", "istio-system",
+               {"app": "istio-ingressgateway", "istio": "ingressgateway"},
+               "docker.io/istio/proxyv2:1.24.2", sidecar=False,
+               container="istio-proxy")
+
+
+def ingressgateway_svcs():
+    return lst("Service", [{
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": meta("istio-ingressgateway", "istio-system",
+                         {"app": "istio-ingressgateway",
+                          "istio": "ingressgateway"}),
+        "spec": {"type": "ClusterIP", "clusterIP": "127.0.0.1",
+                 "selector": {"app": "istio-ingressgateway",
+                              "istio": "ingressgateway"},
+                 "ports": [{"name": "status-port", "port": 15021},
+                           {"name": "http2", "port": 80}]}}])
+
+
+def httpbin_gw_pod(ready=True):
+    lab = {"gateway.networking.k8s.io/gateway-name": "httpbin-gateway",
+           "istio.io/gateway-name": "httpbin-gateway"}
+    return pod("httpbin-gateway-istio-7c9d5f8b6-hg1", "default", lab,
+               "docker.io/istio/proxyv2:1.24.2", sidecar=False, ready=ready,
+               container="istio-proxy")
+
+
+def ingress_world(api=True, vs=True, route=True, ingress_pod=False,
+                  httpbin=True):
+    """A completed lab plus httpbin in default behind a gateway."""
+    w = world()
+    hb = pod("httpbin-6f4b7d8c9-hb1", "default",
+             {"app": "httpbin", "version": "v1"},
+             "docker.io/mccutchen/go-httpbin:v2.15.0", sidecar=False)
+    pods = bookinfo_pods() + [gateway_pod()] + ([hb] if httpbin else [])
+    kgws, routes = [bookinfo_kgw()], list(w[ROUTES]["items"])
+    igws, vss = [], []
+    if httpbin:
+        w[HB_DEP] = deployment("httpbin", "default",
+                               "docker.io/mccutchen/go-httpbin:v2.15.0",
+                               {"app": "httpbin", "version": "v1"})
+        w[HB_SVC] = {"apiVersion": "v1", "kind": "Service",
+                     "metadata": meta("httpbin", "default",
+                                      {"app": "httpbin"}),
+                     "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.80",
+                              "selector": {"app": "httpbin"},
+                              "ports": [{"name": "http", "port": 8000,
+                                         "targetPort": 8080}]}}
+    if api:
+        kgws.append(httpbin_kgw())
+        routes += [httpbin_route()] if route else []
+        pods.append(httpbin_gw_pod())
+        w[HB_GW_SVC] = {
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": meta("httpbin-gateway-istio", "default"),
+            "spec": {"type": "ClusterIP", "clusterIP": "127.0.0.1",
+                     "selector": {"gateway.networking.k8s.io/gateway-name":
+                                  "httpbin-gateway"},
+                     "ports": [{"name": "status-port", "port": 15021},
+                               {"name": "http", "port": 1}]}}
+    else:
+        igws.append(httpbin_istio_gw())
+        vss += [httpbin_vs()] if vs else []
+    if ingress_pod:
+        pods.append(ingressgateway_pod())
+        w["/api/v1/namespaces/istio-system/services" + LIMIT] = \
+            ingressgateway_svcs()
+    w[ALL_KGW] = lst("Gateway", kgws)
+    w[ALL_HR] = lst("HTTPRoute", routes)
+    w[ALL_IGW] = lst("Gateway", igws)
+    w[ALL_VS] = lst("VirtualService", vss)
+    w[ALL_PODS] = lst("Pod", pods)
+    return w
+
+
+def ingress_gateway_cases():
+    c = "ingress-gateway"
+    write_case(c, "gateway-api", ingress_world(), {
+        "verdict": "pass", "points": 10, "failed": [],
+        "evidence_contains": "httpbin's gateway Service: "
+                             "httpbin-gateway-istio"}, gateway=OK_200)
+    write_case(c, "istio-gateway-installed",
+               ingress_world(api=False, ingress_pod=True), {
+                   "verdict": "pass", "points": 10, "failed": [],
+                   "evidence_contains": "Istio Gateway default/"
+                                        "httpbin-gateway, VirtualService "
+                                        "default/httpbin"}, gateway=OK_200)
+    # the lab's text: the Istio Gateway on a profile without an ingress
+    # gateway (and the student did add the VirtualService)
+    write_case(c, "istio-gateway-no-ingressgateway",
+               ingress_world(api=False), {
+                   "verdict": "fail", "points": 3,
+                   "failed": ["httpbin-gateway", "httpbin-reachable"],
+                   "hint_contains": "components.ingressGateways[0]."
+                                    "enabled=true",
+                   "evidence_contains": "IST0101"})
+    write_case(c, "istio-gateway-no-ingressgateway-es",
+               ingress_world(api=False), {
+                   "lang": "es", "verdict": "fail", "points": 3,
+                   "failed": ["httpbin-gateway", "httpbin-reachable"],
+                   "hint_contains": "Dos salidas"})
+    # the lab's text as written: no VirtualService either
+    write_case(c, "istio-gateway-no-vs",
+               ingress_world(api=False, vs=False), {
+                   "verdict": "fail", "points": 3,
+                   "failed": ["httpbin-gateway", "httpbin-reachable"],
+                   "hint_contains": "VirtualService with hosts "
+                                    "[httpbin.example.com], gateways "
+                                    "[httpbin-gateway] and a route to host "
+                                    "httpbin, port 8000",
+                   "evidence_contains": "no VirtualService binds httpbin"})
+    write_case(c, "istio-gateway-installed-no-vs",
+               ingress_world(api=False, vs=False, ingress_pod=True), {
+                   "verdict": "fail", "points": 3,
+                   "failed": ["httpbin-gateway", "httpbin-reachable"],
+                   "hint_contains": "the lab text omits it"})
+    write_case(c, "gateway-api-no-route", ingress_world(route=False), {
+        "verdict": "fail", "points": 3,
+        "failed": ["httpbin-gateway", "httpbin-reachable"],
+        "hint_contains": "apply an HTTPRoute with parentRefs "
+                         "[httpbin-gateway]",
+        "evidence_contains": "Gateway API Gateway default/httpbin-gateway "
+                             "listens"}, gateway=HB_404)
+    w = ingress_world()
+    w[ALL_HR]["items"][-1] = httpbin_route(port=80)
+    write_case(c, "route-wrong-port", w, {
+        "verdict": "fail", "points": 6, "failed": ["httpbin-gateway"],
+        "evidence_contains": "to httpbin.default.svc.cluster.local port 80,"
+                             " not httpbin"}, gateway=OK_200)
+    # only Bookinfo's gateway (it listens for any host): not httpbin's
+    w = ingress_world(route=False)
+    w[ALL_KGW]["items"].pop()
+    del w[HB_GW_SVC]
+    write_case(c, "only-bookinfo-gateway", w, {
+        "verdict": "fail", "points": 3,
+        "failed": ["httpbin-gateway", "httpbin-reachable"],
+        "hint_contains": "create httpbin's Gateway in default",
+        "evidence_contains": "no gateway listens for httpbin.example.com"})
+    write_case(c, "httpbin-missing", ingress_world(httpbin=False), {
+        "verdict": "fail", "points": 4,
+        "failed": ["httpbin-ready", "httpbin-reachable"],
+        "hint_contains": "samples/httpbin/httpbin.yaml",
+        "evidence_contains": "no deployment httpbin"},
+        gateway=("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 19"
+                 "\r\nConnection: close\r\n\r\nno healthy upstream"))
+    write_case(c, "answers-404", ingress_world(), {
+        "verdict": "fail", "points": 7, "failed": ["httpbin-reachable"],
+        "hint_contains": "has no route for Host httpbin.example.com"},
+        gateway=HB_404)
+    # the step not started: nothing for httpbin, only Bookinfo's gateway
+    w = ingress_world(route=False, httpbin=False)
+    w[ALL_KGW]["items"].pop()
+    del w[HB_GW_SVC]
+    write_case(c, "not-started", w, {
+        "verdict": "skip", "points": 0, "failed": [],
+        "pending": ["httpbin-ready", "httpbin-gateway", "httpbin-reachable"],
+        "hint_contains": "samples/httpbin/httpbin.yaml"})
+    w = ingress_world()
+    raw = {ALL_PODS: (403, FORBIDDEN.replace(
+        "in the namespace \\\"bookinfo\\\"", "at the cluster scope"))}
+    del w[ALL_PODS]
+    write_case(c, "pods-forbidden", w, {
+        "verdict": "error", "message_contains": "RBAC"}, raw=raw,
+        gateway=OK_200)
+    w = ingress_world()
+    body = json.dumps(w.pop(ALL_VS))
+    write_case(c, "truncated", w, {"verdict": "error"},
+               raw={ALL_VS: (None, body[: len(body) // 2])}, gateway=OK_200)
+
+
+EGW_POD = "istio-egressgateway-6c7f9d8b5-eg1"
+EGW_METRICS = ("/api/v1/namespaces/istio-system/pods/%s:15020/proxy/stats/"
+               "prometheus" % EGW_POD)
+ISYS_SVC_LIST = "/api/v1/namespaces/istio-system/services" + LIMIT
+
+
+def egress_metrics(n):
+    lab = {"reporter": "source", "source_workload": "istio-egressgateway",
+           "source_workload_namespace": "istio-system",
+           "destination_service": "edition.cnn.com",
+           "destination_service_name": "edition.cnn.com",
+           "destination_service_namespace": "unknown",
+           "response_code": "301", "response_flags": "-"}
+    return prom_text([(lab, n)] if n else [])
+
+
+def egress_world(se=True, gw=True, vs_mesh=True, pod_ready=True,
+                 installed=True):
+    w = world()
+    pods = bookinfo_pods()
+    if installed:
+        pods.append(pod(EGW_POD, "istio-system",
+                        {"app": "istio-egressgateway",
+                         "istio": "egressgateway"},
+                        "docker.io/istio/proxyv2:1.24.2", sidecar=False,
+                        ready=pod_ready, container="istio-proxy"))
+        w[ISYS_SVC_LIST] = lst("Service", [{
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": meta("istio-egressgateway", "istio-system"),
+            "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.90",
+                     "selector": {"app": "istio-egressgateway",
+                                  "istio": "egressgateway"},
+                     "ports": [{"name": "http2", "port": 80},
+                               {"name": "https", "port": 443}]}}])
+    w[ALL_PODS] = lst("Pod", pods)
+    w[ALL_SE] = lst("ServiceEntry", [net("ServiceEntry", "cnn", "default", {
+        "hosts": ["edition.cnn.com"], "ports": [
+            {"number": 80, "name": "http-port", "protocol": "HTTP"},
+            {"number": 443, "name": "https", "protocol": "HTTPS"}],
+        "resolution": "DNS"})] if se else [])
+    w[ALL_IGW] = lst("Gateway", [net(
+        "Gateway", "istio-egressgateway", "default", {
+            "selector": {"istio": "egressgateway"},
+            "servers": [{"port": {"number": 80, "name": "http",
+                                  "protocol": "HTTP"},
+                         "hosts": ["edition.cnn.com"]}]})] if gw else [])
+    egw = "istio-egressgateway.istio-system.svc.cluster.local"
+    rules = [{"match": [{"gateways": ["istio-egressgateway"], "port": 80}],
+              "route": [{"destination": {"host": "edition.cnn.com",
+                                         "port": {"number": 80}},
+                         "weight": 100}]}]
+    if vs_mesh:
+        rules.insert(0, {"match": [{"gateways": ["mesh"], "port": 80}],
+                         "route": [{"destination": {
+                             "host": egw, "subset": "cnn",
+                             "port": {"number": 80}}}]})
+    w[ALL_VS] = lst("VirtualService", [net(
+        "VirtualService", "direct-cnn-through-egress-gateway", "default", {
+            "hosts": ["edition.cnn.com"],
+            "gateways": ["istio-egressgateway", "mesh"], "http": rules})])
+    raw = {EGW_METRICS: (None, egress_metrics(3))} if installed else {}
+    return w, raw
+
+
+def egress_case(name, w, expect, raw):
+    """The objective is optional in the default rubric: enabled here."""
+    c = "egress-gateway"
+    write_case(c, name, w, expect, raw=raw)
+    with open(os.path.join(ROOT, c, name, "params.yaml"), "w") as fh:
+        fh.write("# optional in rubric.yaml: graded when enabled\n"
+                 "enabled: true\n")
+
+
+def egress_gateway_cases():
+    c = "egress-gateway"
+    w, raw = egress_world()
+    write_case(c, "disabled-by-default", w, {
+        "verdict": "skip", "points": 0, "failed": [],
+        "message_contains": "disabled in the rubric"}, raw=raw)
+    w, raw = egress_world()
+    egress_case("complete", w, {
+        "verdict": "pass", "points": 10, "failed": [],
+        "evidence_contains": "at istio-system/" + EGW_POD + ": 3"},
+        raw=raw)
+    w, raw = egress_world()
+    raw[EGW_METRICS] = (None, egress_metrics(0))
+    egress_case("no-traffic-yet", w, {
+        "verdict": "fail", "points": 7, "failed": ["egress-traffic"],
+        "hint_contains": "no traffic to edition.cnn.com seen through the "
+                         "egress gateway yet"}, raw=raw)
+    egress_case("no-traffic-yet-es", w, {
+        "lang": "es", "verdict": "fail", "points": 7,
+        "failed": ["egress-traffic"],
+        "hint_contains": "todavía no se ve tráfico"}, raw=raw)
+    # the lab's profile: no egress gateway installed
+    w, raw = egress_world(installed=False)
+    egress_case("no-egress-gateway", w, {
+        "verdict": "fail", "points": 4,
+        "failed": ["egress-gateway-ready", "egress-traffic"],
+        "hint_contains": "components.egressGateways[0].enabled=true",
+        "evidence_contains": "no pod labelled istio=egressgateway"},
+        raw=raw)
+    w, raw = egress_world(pod_ready=False)
+    egress_case("egress-gateway-unready", w, {
+        "verdict": "fail", "points": 4,
+        "failed": ["egress-gateway-ready", "egress-traffic"],
+        "evidence_contains": "no egress gateway pod is ready"}, raw=raw)
+    w, raw = egress_world(se=False)
+    egress_case("no-service-entry", w, {
+        "verdict": "fail", "points": 6, "failed": ["egress-configured"],
+        "hint_contains": "create a ServiceEntry with hosts "
+                         "[edition.cnn.com]"}, raw=raw)
+    w, raw = egress_world(gw=False)
+    egress_case("no-egress-gateway-resource", w, {
+        "verdict": "fail", "points": 6, "failed": ["egress-configured"],
+        "evidence_contains": "no Istio Gateway with selector istio: "
+                             "egressgateway for edition.cnn.com"}, raw=raw)
+    # sidecars still go straight out: no rule for gateway mesh
+    w, raw = egress_world(vs_mesh=False)
+    raw[EGW_METRICS] = (None, egress_metrics(0))
+    egress_case("vs-without-mesh", w, {
+        "verdict": "fail", "points": 3,
+        "failed": ["egress-configured", "egress-traffic"],
+        "hint_contains": "a rule matching gateways [mesh] to "
+                         "istio-egressgateway"}, raw=raw)
+    w, raw = egress_world()
+    raw[EGW_METRICS] = (403, FORBIDDEN.replace(
+        "list resource \\\"pods\\\"", "get resource \\\"pods/proxy\\\""
+    ).replace('"bookinfo', '"istio-system'))
+    egress_case("metrics-forbidden", w, {
+        "verdict": "error", "message_contains": "RBAC"}, raw=raw)
+    w, raw = egress_world()
+    body = json.dumps(w.pop(ALL_SE))
+    raw[ALL_SE] = (None, body[: len(body) // 2])
+    egress_case("truncated", w, {"verdict": "error"}, raw=raw)
+
+
 if __name__ == "__main__":
     for sub in ("istio-install", "sidecar-injection", "gateway",
                 "circuit-breaking", "mirroring",
                 "request-routing", "fault-injection", "traffic-shifting",
-                "troubleshooting", "observability"):
+                "troubleshooting", "observability", "ingress-gateway",
+                "egress-gateway"):
         shutil.rmtree(os.path.join(ROOT, sub), ignore_errors=True)
     istio_install_cases()
     sidecar_cases()
@@ -2392,3 +2771,5 @@ if __name__ == "__main__":
     mirroring_variants()
     troubleshooting_cases()
     observability_cases()
+    ingress_gateway_cases()
+    egress_gateway_cases()

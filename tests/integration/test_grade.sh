@@ -80,7 +80,7 @@ if grade complete; then
 	# the gateway check's page is the telemetry Prometheus then holds
 	verdict_is complete observability pass
 	expect_contains "complete: terminal view shows the total" \
-		"Total: 50/100 points" "$LG_OUT"
+		"Total: 50/110 points" "$LG_OUT"
 fi
 
 if grade no-istiod; then

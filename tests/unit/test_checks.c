@@ -600,6 +600,7 @@ static int run_once(const struct lg_rubric *rubric, const char *id,
 	ctx.rubric = rubric;
 	ctx.lang = lang;
 	ctx.gateway_url = url;
+	ctx.ingress_url = url;
 	ctx.state = &state;
 	lg_sched_run(&s, &ctx, NULL);
 	for (i = 0; i < s.n; i++)
@@ -621,7 +622,8 @@ static int run_once(const struct lg_rubric *rubric, const char *id,
 /*
  * A case's params.yaml ({key: value}) replaces or adds parameters of the
  * case's objective: a timing window scaled down so that a case with a
- * delayed answer runs in a fraction of a second.
+ * delayed answer runs in a fraction of a second. The key `enabled: true`
+ * is not a parameter: it grades an objective the rubric marks optional.
  */
 static void override_params(struct lg_rubric *r, const char *id,
 			    const char *dir)
@@ -638,6 +640,11 @@ static void override_params(struct lg_rubric *r, const char *id,
 			o = &r->objectives[i];
 	assert_non_null(o);
 	for (i = 0; ndocs == 1 && i < docs[0]->n; i++) {
+		if (strcmp(docs[0]->keys[i], "enabled") == 0) {
+			o->enabled =
+			    strcmp(docs[0]->items[i]->value, "true") == 0;
+			continue;
+		}
 		for (k = 0; k < o->nparams; k++)
 			if (strcmp(o->params[k].key, docs[0]->keys[i]) == 0)
 				break;

@@ -365,6 +365,7 @@ static void test_registry__disabled_objective(void **state)
 	assert_int_equal(s.items[1].result.verdict, LG_SKIP);
 	assert_false(s.items[1].prereq_skip);
 	assert_int_equal(s.items[0].result.max_points, 3);
+	assert_int_equal(s.items[1].result.max_points, 0);
 	assert_int_equal(lg_sched_exit_code(&s), 0);
 	lg_sched_release(&s);
 	lg_rubric_release(&r);

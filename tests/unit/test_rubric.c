@@ -61,8 +61,8 @@ static const struct bad_case bad_cases[] = {
      "points for 'gateway-configured' must be a whole number from 0 to "
      "1000, not '4.5'"},
     {"bad-unknown-objective.yaml", LG_ECONFIG, "4:9",
-     "unknown objective 'egress-gateway' (this labgrade grades "
-     "circuit-breaking, fault-injection, gateway"},
+     "unknown objective 'ambient-mode' (this labgrade grades "
+     "circuit-breaking, egress-gateway, fault-injection"},
     {"bad-param-unknown.yaml", LG_ECONFIG, "4:14",
      "unknown parameter 'tolerance'"},
     {"bad-param-timeout-soon.yaml", LG_ECONFIG, "4:23",
