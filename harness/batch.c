@@ -458,7 +458,9 @@ static void fail_row(struct lg_batch_row *row, const struct lg_batch_opts *o,
 		    &it->result, it->check->id,
 		    LG_TRL(o->lang, it->check->title_es, it->check->title_en),
 		    it->check->objective);
-		for (k = 0; ob && k < ob->npoints; k++)
+		/* as for a graded student: an objective the rubric does
+		 * not grade is out of the total */
+		for (k = 0; ob && ob->enabled && k < ob->npoints; k++)
 			it->result.max_points += ob->points[k].points;
 		it->result.verdict =
 		    lg_result_errorf(&it->result, "not graded: %s", why);
