@@ -471,46 +471,17 @@ static enum lg_err write_outputs(const char *dir,
 	return rc;
 }
 
-static const char *rubric_path(const char *given)
-{
-	if (given)
-		return given;
-	if (access("rubric.yaml", R_OK) == 0)
-		return "rubric.yaml";
-	return LG_DATADIR "/rubric.yaml";
-}
-
-/* As for `labgrade all`: every check needs its objective in the rubric,
- * or a class would be graded out of the wrong total. */
-static bool rubric_covers(const struct lg_rubric *r)
-{
-	size_t i;
-	bool ok = true;
-
-	for (i = 0; i < lg_nchecks; i++) {
-		if (lg_rubric_find(r, lg_checks[i]->id))
-			continue;
-		fprintf(stderr,
-			"labgrade: %s: no objective '%s' (the rubric does not "
-			"match this labgrade)\n",
-			r->path ? r->path : "rubric", lg_checks[i]->id);
-		ok = false;
-	}
-	return ok;
-}
-
 static int load_inputs(struct batch_cli *c, struct lg_roster *ro,
 		       struct lg_rubric *ru)
 {
 	struct lg_error err = {0};
 
 	if (lg_roster_load(ro, c->roster, &err) ||
-	    lg_rubric_load(ru, rubric_path(c->rubric), &err)) {
+	    lg_rubric_load(ru, lg_rubric_default_path(c->rubric), &err) ||
+	    lg_rubric_covers(ru, &err)) {
 		fprintf(stderr, "labgrade: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
-	if (!rubric_covers(ru))
-		return EXIT_USAGE;
 	if (c->parallel)
 		ro->parallel = c->parallel;
 	c->o.roster = ro;

@@ -359,15 +359,6 @@ static int cmd_list(const struct cli *o)
 	return EXIT_PASS;
 }
 
-static const char *rubric_path(const struct cli *o)
-{
-	if (o->rubric)
-		return o->rubric;
-	if (access("rubric.yaml", R_OK) == 0)
-		return "rubric.yaml";
-	return LG_DATADIR "/rubric.yaml";
-}
-
 /* `explain ID`: no cluster is needed, only the rubric for points. */
 static int cmd_explain(const struct cli *o)
 {
@@ -389,32 +380,14 @@ static int cmd_explain(const struct cli *o)
 		free(msg);
 		return EXIT_USAGE;
 	}
-	if (lg_rubric_load(&r, rubric_path(o), &err) != LG_OK) {
+	if (lg_rubric_load(&r, lg_rubric_default_path(o->rubric), &err) !=
+	    LG_OK) {
 		lg_print_line(stderr, "labgrade: ", err.msg);
 		return EXIT_USAGE;
 	}
 	lg_explain(stdout, c, &r, o->lang);
 	lg_rubric_release(&r);
 	return EXIT_PASS;
-}
-
-/* Every check needs its objective in the rubric, or points are lost. */
-static bool rubric_covers(const struct lg_rubric *r)
-{
-	size_t i;
-	bool ok = true;
-
-	for (i = 0; i < lg_nchecks; i++) {
-		if (lg_rubric_find(r, lg_checks[i]->id))
-			continue;
-		fprintf(stderr,
-			"labgrade: %s: no objective '%s' for check '%s' "
-			"(the rubric does not match this labgrade)\n",
-			r->path ? r->path : "rubric", lg_checks[i]->id,
-			lg_checks[i]->id);
-		ok = false;
-	}
-	return ok;
 }
 
 /* Load rubric and kubeconfig and plan; -1 to go on, else exit status. */
@@ -425,8 +398,9 @@ static int setup(struct run *r, const struct cli *o)
 	struct lg_cluster_opts co = {0};
 	bool all = strcmp(o->cmd, "all") == 0;
 
-	if (lg_rubric_load(&r->rubric, rubric_path(o), &err) != LG_OK ||
-	    !rubric_covers(&r->rubric))
+	if (lg_rubric_load(&r->rubric, lg_rubric_default_path(o->rubric),
+			   &err) != LG_OK ||
+	    lg_rubric_covers(&r->rubric, &err) != LG_OK)
 		goto bad;
 	if (lg_sched_plan(&r->sched, all ? NULL : (const char *const *)o->args,
 			  all ? 0 : o->nargs, &err) != LG_OK)

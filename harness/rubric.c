@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../checks/check.h"
 #include "rubric.h"
@@ -911,4 +912,27 @@ double lg_rubric_param_num(const struct lg_rubric *r,
 	double v;
 
 	return s && parse_num(s, &v) ? v : def;
+}
+
+const char *lg_rubric_default_path(const char *given)
+{
+	if (given)
+		return given;
+	if (access("rubric.yaml", R_OK) == 0)
+		return "rubric.yaml";
+	return LG_DATADIR "/rubric.yaml";
+}
+
+enum lg_err lg_rubric_covers(const struct lg_rubric *r, struct lg_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < lg_nchecks; i++)
+		if (!lg_rubric_find(r, lg_checks[i]->id))
+			return lg_errorf(err, LG_ECONFIG,
+					 "%s: no objective '%s' (the rubric "
+					 "does not match this labgrade)",
+					 r->path ? r->path : "rubric",
+					 lg_checks[i]->id);
+	return LG_OK;
 }

@@ -60,6 +60,20 @@ enum lg_err lg_rubric_load_string(struct lg_rubric *r, const char *text,
 				  const char *name, struct lg_error *err);
 void lg_rubric_release(struct lg_rubric *r);
 
+/*
+ * The rubric labgrade reads when the user names none: ./rubric.yaml when
+ * readable, else the installed copy. Returns given when not NULL.
+ */
+const char *lg_rubric_default_path(const char *given);
+
+/*
+ * LG_OK when every check in the registry has an objective in r; else
+ * LG_ECONFIG naming the first that has none (a rubric written for another
+ * labgrade would grade out of the wrong total).
+ * @test tests/unit/test_rubric.c
+ */
+enum lg_err lg_rubric_covers(const struct lg_rubric *r, struct lg_error *err);
+
 /* The objective with this id, or NULL. Borrowed from r. */
 const struct lg_rubric_objective *lg_rubric_find(const struct lg_rubric *r,
 						 const char *id);

@@ -164,6 +164,25 @@ static void test_rubric__unreadable_file_is_eio(void **state)
 	assert_int_equal(r.nobjectives, 0);
 }
 
+/* A rubric that leaves a check out is refused, naming the check; the
+ * shipped one covers every check. */
+static void test_rubric__covers_every_check(void **state)
+{
+	struct lg_rubric r;
+	struct lg_error err = {0};
+
+	(void)state;
+	if (lg_rubric_load(&r, "rubric.yaml", &err) != LG_OK)
+		fail_msg("%s", err.msg);
+	assert_int_equal(lg_rubric_covers(&r, &err), LG_OK);
+	lg_rubric_release(&r);
+	if (lg_rubric_load(&r, DATA "good-minimal.yaml", &err) != LG_OK)
+		fail_msg("%s", err.msg);
+	assert_int_equal(lg_rubric_covers(&r, &err), LG_ECONFIG);
+	assert_non_null(strstr(err.msg, "good-minimal.yaml: no objective '"));
+	lg_rubric_release(&r);
+}
+
 static void
 test_rubric__repo_rubric_starts_with_the_install_objectives(void **state)
 {
@@ -330,6 +349,7 @@ int main(void)
 	    cmocka_unit_test(
 		test_rubric__repo_rubric_starts_with_the_install_objectives),
 	    cmocka_unit_test(test_rubric__repo_rubric_points),
+	    cmocka_unit_test(test_rubric__covers_every_check),
 	    cmocka_unit_test(test_rubric__params_override_and_optional),
 	    cmocka_unit_test(test_rubric__numbers_ignore_locale),
 	    cmocka_unit_test(test_rubric__empty_documents_are_ignored),
