@@ -925,14 +925,19 @@ const char *lg_rubric_default_path(const char *given)
 
 enum lg_err lg_rubric_covers(const struct lg_rubric *r, struct lg_error *err)
 {
+	struct lg_buf miss = LG_BUF_INIT;
+	enum lg_err rc = LG_OK;
 	size_t i;
 
 	for (i = 0; i < lg_nchecks; i++)
 		if (!lg_rubric_find(r, lg_checks[i]->id))
-			return lg_errorf(err, LG_ECONFIG,
-					 "%s: no objective '%s' (the rubric "
-					 "does not match this labgrade)",
-					 r->path ? r->path : "rubric",
-					 lg_checks[i]->id);
-	return LG_OK;
+			lg_buf_addf(&miss, "%s'%s'", miss.len ? ", " : "",
+				    lg_checks[i]->id);
+	if (miss.len)
+		rc = lg_errorf(err, LG_ECONFIG,
+			       "%s: no objective %s (the rubric does not "
+			       "match this labgrade)",
+			       r->path ? r->path : "rubric", miss.buf);
+	lg_buf_release(&miss);
+	return rc;
 }

@@ -68,7 +68,7 @@ const char *lg_rubric_default_path(const char *given);
 
 /*
  * LG_OK when every check in the registry has an objective in r; else
- * LG_ECONFIG naming the first that has none (a rubric written for another
+ * LG_ECONFIG naming every one that has none (a rubric written for another
  * labgrade would grade out of the wrong total).
  * @test tests/unit/test_rubric.c
  */
